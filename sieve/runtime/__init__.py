@@ -1,0 +1,1 @@
+"""Running compiled scripts; for now only the limits that every stage shares."""

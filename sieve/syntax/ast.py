@@ -1,0 +1,131 @@
+"""The syntax tree of a Sieve script (RFC 5228 §8.2), one small class per grammar element.
+
+Names of commands, tests and tags are stored in lower case because Sieve identifiers are
+case-insensitive; spans point at the text as written. Spans never take part in equality, so
+two scripts that differ only in layout compare equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from sieve.syntax.source import Span
+
+_NO_SPAN = Span(0, 0, 0, 0)
+
+
+@dataclass(slots=True)
+class String:
+    """A quoted string or a `text:` multi-line string, with escapes and dot-stuffing undone."""
+
+    value: str
+    multiline: bool = False
+    span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+    # The exact source text of a `text:` string, which the formatter keeps verbatim.
+    raw: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class StringList:
+    """A bracketed list `["a", "b"]`; a lone string where a list is allowed stays a String."""
+
+    strings: list[String]
+    span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class Number:
+    """A number with its quantifier (K, M, G) already applied to `value`."""
+
+    value: int
+    quantifier: str = ""
+    span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class Tag:
+    """A tagged argument such as `:is`; `name` is without the colon."""
+
+    name: str
+    span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class Callout:
+    """An Oracle Messaging Server mapping callout used as a value: `greylst("${IP}|x")`."""
+
+    name: str
+    argument: String | StringList
+    span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+
+
+Argument = Union[String, StringList, Number, Tag, Callout]
+
+
+@dataclass(slots=True)
+class Test:
+    """`identifier arguments` in test position; `test` is a nested test or test list."""
+
+    name: str
+    arguments: list[Argument] = field(default_factory=list)
+    test: Test | TestList | None = None
+    # Oracle dialect: the test was written in parentheses, `if (true) {…}`.
+    parenthesized: bool = False
+    span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+    # How many tests deep this one reaches, for the nesting limit.
+    height: int = field(default=1, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class TestList:
+    """`( test, test, … )`."""
+
+    tests: list[Test]
+    span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+    height: int = field(default=1, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class Block:
+    """`{ commands }`."""
+
+    commands: list[Command]
+    span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class Command:
+    """`identifier arguments (";" / block)`."""
+
+    name: str
+    arguments: list[Argument] = field(default_factory=list)
+    test: Test | TestList | None = None
+    block: Block | None = None
+    span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+    # The span of the command's name alone, where diagnostics about the command point.
+    name_span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class Comment:
+    """A `#` or `/* */` comment, kept so that the formatter can put it back in place."""
+
+    text: str
+    span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+
+    @property
+    def is_hash(self) -> bool:
+        return self.text.startswith("#")
+
+
+@dataclass(slots=True)
+class Script:
+    """A whole script: its top-level commands and every comment in source order."""
+
+    commands: list[Command]
+    comments: list[Comment] = field(default_factory=list, compare=False, repr=False)
+    span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+
+
+Node = Union[Script, Command, Block, Test, TestList, String, StringList, Number, Tag, Callout]

@@ -1,0 +1,113 @@
+"""Per-parse state shared by the lexer and the parser: the source, the limits and every
+diagnostic found so far. One context per parse keeps parsing thread-safe."""
+
+from __future__ import annotations
+
+from sieve.diagnostics import ERROR, Diagnostic
+from sieve.runtime.limits import Limits
+from sieve.syntax.ast import Comment
+from sieve.syntax.source import SourceMap, Span
+
+
+class TooManyDiagnostics(Exception):
+    """Raised inside the token stream to end a parse that has reported enough."""
+
+
+class LexContext:
+    __slots__ = (
+        "source",
+        "limits",
+        "diagnostics",
+        "comments",
+        "multiline_quoted",
+        "text_blocks",
+        "brace_depth",
+        "truncated",
+        "limit_exceeded",
+        "overflowed",
+    )
+
+    def __init__(self, source: SourceMap, limits: Limits) -> None:
+        self.source = source
+        self.limits = limits
+        self.diagnostics: list[Diagnostic] = []
+        self.comments: list[Comment] = []
+        # Quoted strings that run over several lines: the usual sign of a missing '"'.
+        self.multiline_quoted: list[Span] = []
+        self.text_blocks: list[Span] = []
+        self.brace_depth = 0
+        # Set when a string or comment swallowed the rest of the script.
+        self.truncated = False
+        # Set when a nesting limit was exceeded: the tree is then not handed on.
+        self.limit_exceeded = False
+        self.overflowed = False
+
+    def report(self, code: str, start: int, end: int, message: str, hint: str = "") -> None:
+        if len(self.diagnostics) >= self.limits.max_diagnostics:
+            self.overflowed = True
+            return
+        span = self.source.span(start, max(end, start))
+        self.diagnostics.append(
+            Diagnostic(
+                code, ERROR, span.line, span.column, span.end_line, span.end_column, message, hint
+            )
+        )
+
+    def report_unterminated(self, code: str, start: int, message: str, hint: str) -> None:
+        # The span covers only the opening delimiter: the rest of the script is its body.
+        self.truncated = True
+        self.report(code, start, start + 1, message, hint)
+
+    def report_illegal(self, text: str, start: int, end: int) -> None:
+        if text.strip("\ufffd") == "" and any(
+            d.code == "invalid-utf8" for d in self.diagnostics
+        ):
+            return  # the bytes were reported as invalid UTF-8 already
+        if text == ":":
+            message = "':' must be followed by a tag name"
+            hint = "tags are written like ':is' or ':contains', with no space after the colon"
+        elif text == "/":
+            message = "unexpected '/'"
+            hint = "comments are written '# …' or '/* … */'"
+        else:
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            message = f"unexpected {_describe_chars(shown)}"
+            hint = "outside strings, Sieve allows only names, tags, numbers and ; , ( ) [ ] { }"
+        self.report("illegal-character", start, end, message, hint)
+
+    def check_string_length(self, value: str, start: int) -> None:
+        if len(value) > self.limits.max_string_length:
+            self.report(
+                "limit-string-length",
+                start,
+                start + 1,
+                f"this string is {len(value)} characters long; the limit is "
+                f"{self.limits.max_string_length}",
+                "keep long texts out of the script, or raise max_string_length",
+            )
+
+    def open_brace(self, offset: int) -> None:
+        self.brace_depth += 1
+        if self.brace_depth == self.limits.max_block_depth + 1:
+            self.limit_exceeded = True
+            self.report(
+                "limit-nesting",
+                offset,
+                offset + 1,
+                f"blocks are nested more than {self.limits.max_block_depth} deep here",
+                "flatten the script with elsif, allof or stop",
+            )
+
+    def close_brace(self) -> None:
+        if self.brace_depth:
+            self.brace_depth -= 1
+
+
+def _describe_chars(text: str) -> str:
+    if text == "\x00":
+        return "NUL character"
+    if len(text) == 1:
+        return f"character {text!r}" if text.isprintable() else f"character U+{ord(text):04X}"
+    if text.isprintable():
+        return f"characters {text!r}"
+    return "characters " + " ".join(f"U+{ord(c):04X}" for c in text[:8])

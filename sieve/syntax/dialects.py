@@ -1,0 +1,19 @@
+"""Dialects: which token rules and grammar a parse uses. A dialect is a pair of small
+subclasses of the standard ones, never a flag tested inside the parser."""
+
+from __future__ import annotations
+
+from sieve.syntax.grammar import OracleGrammar, StandardGrammar
+
+DIALECTS: dict[str, type[StandardGrammar]] = {
+    "standard": StandardGrammar,
+    "oracle": OracleGrammar,
+}
+
+
+def grammar_for(dialect: str) -> type[StandardGrammar]:
+    try:
+        return DIALECTS[dialect]
+    except KeyError:
+        known = ", ".join(sorted(DIALECTS))
+        raise ValueError(f"unknown dialect {dialect!r}; known dialects: {known}") from None

@@ -1,0 +1,109 @@
+"""Scripts pasted from documents often lose the '#' of their comments, leaving lines like
+`pull out the envelope from address`. Such lines are usually valid Sieve grammar (a command
+with nested tests), so the parser alone would accept them; this pass finds them and turns the
+confusing errors they cause into one diagnostic per line that suggests the missing '#'.
+It also points syntax errors that follow a string running over several lines at that string,
+the usual sign of a missing closing quote."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from sieve.diagnostics import ERROR, Diagnostic
+from sieve.syntax.context import LexContext
+from sieve.syntax.source import Span
+
+# Every command and test name of RFC 5228, its extensions and the Oracle ones: a line made of
+# words that are mostly not Sieve names is prose.
+SIEVE_NAMES = frozenset(
+    """
+    require if elsif else stop keep discard redirect fileinto reject ereject erejec
+    address allof anyof envelope exists false header not size true
+    set string setflag addflag removeflag hasflag vacation notify valid_notify_method
+    notify_method_capability body date currentdate addheader deleteheader mailboxexists
+    metadata metadataexists servermetadata servermetadataexists specialuse_exists
+    environment ihave error include return global duplicate valid_ext_list foreverypart
+    break replace enclose extracttext spamtest virustest addtag spamadjust jettison
+    convert text
+    """.split()
+)
+# Words and plain numbers with the punctuation of sentences; a tag (`:is`) or a string is
+# enough to make a line Sieve.
+_PROSE_WORD = r"\(?(?:[A-Za-z][A-Za-z0-9_'’-]*|[0-9]+)[).,!?;:]*"
+_PROSE_LINE = re.compile(
+    rf"^[ \t]*({_PROSE_WORD}(?:[ \t]+{_PROSE_WORD})+)[ \t]*\r?$",
+    re.MULTILINE,
+)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_'’-]*")
+_SYNTAX_CODES = frozenset(
+    {
+        "unexpected-token",
+        "missing-semicolon",
+        "missing-comma",
+        "missing-bracket",
+        "missing-paren",
+        "illegal-character",
+        "bad-number",
+    }
+)
+
+
+def mark_prose_lines(ctx: LexContext, dialect: str) -> list[Diagnostic]:
+    """The context's diagnostics with prose lines reported and the errors they caused
+    folded into that report."""
+    covered = _lines_inside_strings_and_comments(ctx)
+    prose: dict[int, Diagnostic] = {}
+    text = ctx.source.text
+    for match in _PROSE_LINE.finditer(text):
+        start, end = match.span(1)
+        line, column = ctx.source.position(start)
+        if line in covered:
+            continue
+        words = _WORD.findall(match.group(1))
+        if sum(word.lower() not in SIEVE_NAMES for word in words) < 2:
+            continue
+        shown = match.group(1)
+        prose[line] = Diagnostic(
+            "prose-line",
+            ERROR,
+            line,
+            column,
+            line,
+            column + (end - start),
+            f"this line reads like prose, not Sieve: '{shown}'",
+            f"if it is a comment that lost its '#', write '# {shown}'",
+        )
+    kept = [d for d in ctx.diagnostics if not (d.line in prose and d.code in _SYNTAX_CODES)]
+    kept = [_with_string_hint(d, ctx.multiline_quoted) for d in kept]
+    return kept + list(prose.values())
+
+
+def _lines_inside_strings_and_comments(ctx: LexContext) -> set[int]:
+    covered: set[int] = set()
+    spans: list[Span] = [c.span for c in ctx.comments if not c.is_hash]
+    spans += ctx.multiline_quoted
+    spans += ctx.text_blocks
+    for span in spans:
+        # A span that ends just after a line break ends on the line before.
+        last = span.end_line - 1 if span.end_column == 1 else span.end_line
+        covered.update(range(span.line + 1, last + 1))
+    return covered
+
+
+def _with_string_hint(diagnostic: Diagnostic, strings: list[Span]) -> Diagnostic:
+    if diagnostic.code not in _SYNTAX_CODES and diagnostic.code != "unterminated-string":
+        return diagnostic
+    before = [s for s in strings if s.line < diagnostic.line or (
+        s.line == diagnostic.line and s.column < diagnostic.column)]
+    if not before:
+        return diagnostic
+    suspect = before[0] if diagnostic.code == "unterminated-string" else before[-1]
+    if diagnostic.code != "unterminated-string" and diagnostic.line - suspect.end_line > 2:
+        return diagnostic
+    note = (
+        f"the string that starts at line {suspect.line}, column {suspect.column} runs to line "
+        f"{suspect.end_line}: is its closing '\"' missing?"
+    )
+    hint = f"{diagnostic.hint}; {note}" if diagnostic.hint else note
+    return dataclasses.replace(diagnostic, hint=hint)

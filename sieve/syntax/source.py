@@ -1,0 +1,103 @@
+"""Script text as the front end sees it: decoded, validated UTF-8 and a map from offsets to
+line and column, so every later stage can speak in positions a person can find."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+_NEWLINE = re.compile("\n")
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of the source: 1-based line and column of its first character, and of the
+    position just after its last one (so an empty span has start == end)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
+
+
+class SourceMap:
+    """Turns character offsets into (line, column); columns count characters, not bytes."""
+
+    __slots__ = ("text", "_line_starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        starts = self._line_starts
+        line = bisect.bisect_right(starts, start)
+        end_line = line if end == start else bisect.bisect_right(starts, end, lo=line - 1)
+        return Span(line, start - starts[line - 1] + 1, end_line, end - starts[end_line - 1] + 1, start, end)
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line without its line end ('' past the end)."""
+        if line < 1 or line > len(self._line_starts):
+            return ""
+        begin = self._line_starts[line - 1]
+        end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
+        return self.text[begin:end].rstrip("\r\n")
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeProblem:
+    """One invalid UTF-8 sequence: where it is in bytes and in the decoded text."""
+
+    byte_offset: int
+    text_offset: int
+    bad_bytes: bytes
+
+
+def decode_script(data: bytes | str, max_problems: int = 20) -> tuple[str, list[DecodeProblem]]:
+    """Decodes a script as UTF-8 (RFC 5228 §2.1), reporting every invalid sequence by byte
+    offset and going on with U+FFFD in its place, so later errors are still found."""
+    if isinstance(data, str):
+        return data.removeprefix(_BOM), []
+    problems: list[DecodeProblem] = []
+    pieces: list[str] = []
+    position = 0
+    decoded_length = 0
+    while True:
+        if len(problems) >= max_problems:
+            # Past the cap, decoding the rest in one go keeps hostile input linear.
+            pieces.append(data[position:].decode("utf-8", "replace"))
+            break
+        try:
+            piece = data[position:].decode("utf-8")
+        except UnicodeDecodeError as error:
+            good = data[position : position + error.start].decode("utf-8")
+            pieces.append(good)
+            decoded_length += len(good)
+            bad = data[position + error.start : position + error.end]
+            problems.append(DecodeProblem(position + error.start, decoded_length, bad))
+            pieces.append("\ufffd")
+            decoded_length += 1
+            position += error.end
+            continue
+        pieces.append(piece)
+        break
+    text = "".join(pieces)
+    if text.startswith(_BOM):
+        # A byte-order mark from a Windows editor is not part of the script.
+        text = text[1:]
+        problems = [
+            DecodeProblem(p.byte_offset, p.text_offset - 1, p.bad_bytes) for p in problems
+        ]
+    return text, problems
