@@ -8,11 +8,10 @@ two scripts that differ only in layout compare equal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from sieve.syntax.source import Span
 
-_NO_SPAN = Span(0, 0, 0, 0)
+_NO_SPAN = Span(None, 0, 0)
 
 
 @dataclass(slots=True)
@@ -60,7 +59,7 @@ class Callout:
     span: Span = field(default=_NO_SPAN, compare=False, repr=False)
 
 
-Argument = Union[String, StringList, Number, Tag, Callout]
+Argument = String | StringList | Number | Tag | Callout
 
 
 @dataclass(slots=True)
@@ -128,4 +127,4 @@ class Script:
     span: Span = field(default=_NO_SPAN, compare=False, repr=False)
 
 
-Node = Union[Script, Command, Block, Test, TestList, String, StringList, Number, Tag, Callout]
+Node = Script | Command | Block | Test | TestList | String | StringList | Number | Tag | Callout

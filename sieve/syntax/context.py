@@ -25,6 +25,7 @@ class LexContext:
         "truncated",
         "limit_exceeded",
         "overflowed",
+        "max_string_length",
     )
 
     def __init__(self, source: SourceMap, limits: Limits) -> None:
@@ -41,6 +42,7 @@ class LexContext:
         # Set when a nesting limit was exceeded: the tree is then not handed on.
         self.limit_exceeded = False
         self.overflowed = False
+        self.max_string_length = limits.max_string_length
 
     def report(self, code: str, start: int, end: int, message: str, hint: str = "") -> None:
         if len(self.diagnostics) >= self.limits.max_diagnostics:
@@ -59,9 +61,7 @@ class LexContext:
         self.report(code, start, start + 1, message, hint)
 
     def report_illegal(self, text: str, start: int, end: int) -> None:
-        if text.strip("\ufffd") == "" and any(
-            d.code == "invalid-utf8" for d in self.diagnostics
-        ):
+        if text.strip("\ufffd") == "" and any(d.code == "invalid-utf8" for d in self.diagnostics):
             return  # the bytes were reported as invalid UTF-8 already
         if text == ":":
             message = "':' must be followed by a tag name"
@@ -69,22 +69,27 @@ class LexContext:
         elif text == "/":
             message = "unexpected '/'"
             hint = "comments are written '# …' or '/* … */'"
+        elif text.endswith("$") and self.source.text.startswith("{", end):
+            message = "a variable reference outside a string"
+            hint = 'variables are expanded only inside strings: write "${name}"'
+        elif "@" in text:
+            message = f"unexpected {_describe_chars(text)}"
+            hint = 'addresses and other text go in quotes: "user@example.com"'
         else:
             shown = text if len(text) <= 20 else text[:20] + "…"
             message = f"unexpected {_describe_chars(shown)}"
             hint = "outside strings, Sieve allows only names, tags, numbers and ; , ( ) [ ] { }"
         self.report("illegal-character", start, end, message, hint)
 
-    def check_string_length(self, value: str, start: int) -> None:
-        if len(value) > self.limits.max_string_length:
-            self.report(
-                "limit-string-length",
-                start,
-                start + 1,
-                f"this string is {len(value)} characters long; the limit is "
-                f"{self.limits.max_string_length}",
-                "keep long texts out of the script, or raise max_string_length",
-            )
+    def report_long_string(self, value: str, start: int) -> None:
+        self.report(
+            "limit-string-length",
+            start,
+            start + 1,
+            f"this string is {len(value)} characters long; the limit is "
+            f"{self.limits.max_string_length}",
+            "keep long texts out of the script, or raise max_string_length",
+        )
 
     def open_brace(self, offset: int) -> None:
         self.brace_depth += 1

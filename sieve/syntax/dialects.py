@@ -3,7 +3,8 @@ subclasses of the standard ones, never a flag tested inside the parser."""
 
 from __future__ import annotations
 
-from sieve.syntax.grammar import OracleGrammar, StandardGrammar
+from sieve.syntax.grammar import StandardGrammar
+from sieve.syntax.oracle import OracleGrammar
 
 DIALECTS: dict[str, type[StandardGrammar]] = {
     "standard": StandardGrammar,

@@ -1,7 +1,9 @@
-"""The PLY grammar of Sieve (RFC 5228 §8.2) and the Oracle Messaging Server override.
+"""The grammar of Sieve (RFC 5228 §8.2) and the Oracle Messaging Server override.
 
-Each production builds one AST node. Error recovery is not spread through the rules: the one
-`error` rule resynchronises at ';' (see `recovery.py`, which does the rest).
+PLY builds the LALR tables from the docstrings; `lr.py` runs them, calling these methods
+with `p` as a plain list (`p[0]` is the result, `p[1:]` the values of the right-hand side;
+punctuation values are their offsets). Each parse gets its own grammar object, which holds
+that parse's context. The rules are kept flat on purpose: every reduction costs time.
 """
 
 from __future__ import annotations
@@ -11,15 +13,26 @@ from typing import Any
 
 import ply.yacc
 
-from sieve.syntax.ast import Block, Callout, Command, Script, String, StringList, Test, TestList
-from sieve.syntax.lexer import OracleLexerRules, StandardLexerRules
+from sieve.syntax.ast import Block, Command, Script, StringList, Test, TestList
+from sieve.syntax.context import LexContext
+from sieve.syntax.lexer import StandardLexerRules
+from sieve.syntax.source import Span
 
 
 class StandardGrammar:
     tokens = StandardLexerRules.tokens
     lexer_rules: type[StandardLexerRules] = StandardLexerRules
     start = "script"
-    precedence: tuple[tuple[str, ...], ...] = ()
+    # Only the Oracle grammar has the conflict these settle (`( test )` is both a
+    # parenthesised test and a one-test list); declaring them here keeps one `tests` rule.
+    precedence = (("nonassoc", "ONE_TEST"), ("nonassoc", "RPAREN"))
+
+    def __init__(self, ctx: LexContext | None = None) -> None:
+        self.ctx = ctx
+        if ctx is not None:
+            self.source = ctx.source
+            self.max_arguments = ctx.limits.max_arguments
+            self.max_test_depth = ctx.limits.max_test_depth
 
     def p_script(self, p: Any) -> None:
         "script : commands"
@@ -27,97 +40,109 @@ class StandardGrammar:
 
     def p_commands_more(self, p: Any) -> None:
         "commands : commands command"
-        if p[2] is not None:
-            p[1].append(p[2])
+        p[1].append(p[2])
         p[0] = p[1]
 
     def p_commands_none(self, p: Any) -> None:
         "commands :"
         p[0] = []
 
-    def p_command_simple(self, p: Any) -> None:
-        "command : IDENTIFIER arguments SEMICOLON"
-        p[0] = _command(p, p[1], p[2], None, p.lexpos(3) + 1)
-
-    def p_command_block(self, p: Any) -> None:
-        "command : IDENTIFIER arguments block"
-        p[0] = _command(p, p[1], p[2], p[3], p[3].span.end)
-
-    def p_command_error(self, p: Any) -> None:
-        "command : error SEMICOLON"
-        p[0] = None
+    def p_command(self, p: Any) -> None:
+        """command : IDENTIFIER SEMICOLON
+        | IDENTIFIER argument_list SEMICOLON
+        | IDENTIFIER test SEMICOLON
+        | IDENTIFIER test_list SEMICOLON
+        | IDENTIFIER argument_list test SEMICOLON
+        | IDENTIFIER argument_list test_list SEMICOLON
+        | IDENTIFIER block
+        | IDENTIFIER argument_list block
+        | IDENTIFIER test block
+        | IDENTIFIER test_list block
+        | IDENTIFIER argument_list test block
+        | IDENTIFIER argument_list test_list block"""
+        # One rule with every shape (RFC 5228: arguments = *argument [test / test-list])
+        # instead of nested optional parts: each reduction saved is time saved per command.
+        word = p[1]
+        arguments, test = _arguments_and_test(p, len(p) - 1)
+        last = p[-1]
+        if type(last) is Block:
+            block, end = last, last.span.end
+        else:
+            block, end = None, last + 1
+        if test is not None and test.height > self.max_test_depth:
+            self._too_deep(test)
+        source = self.source
+        p[0] = Command(
+            word.name,
+            arguments,
+            test,
+            block,
+            Span(source, word.start, end),
+            Span(source, word.start, word.end),
+        )
 
     def p_block(self, p: Any) -> None:
         "block : LBRACE commands RBRACE"
-        p[0] = Block(p[2], p.lexer.ctx.source.span(p.lexpos(1), p.lexpos(3) + 1))
+        p[0] = Block(p[2], Span(self.source, p[1], p[3] + 1))
 
-    def p_arguments_plain(self, p: Any) -> None:
-        "arguments : argument_list"
-        p[0] = (p[1], None)
-
-    def p_arguments_test(self, p: Any) -> None:
-        """arguments : argument_list test
-        | argument_list test_list"""
-        p[0] = (p[1], p[2])
+    def p_argument_list_first(self, p: Any) -> None:
+        """argument_list : STRING
+        | MULTILINE
+        | NUMBER
+        | TAG
+        | string_list"""
+        p[0] = [p[1]]
 
     def p_argument_list_more(self, p: Any) -> None:
-        "argument_list : argument_list argument"
+        """argument_list : argument_list STRING
+        | argument_list MULTILINE
+        | argument_list NUMBER
+        | argument_list TAG
+        | argument_list string_list"""
         arguments = p[1]
-        if len(arguments) == p.lexer.ctx.limits.max_arguments:
-            _report_too_many_arguments(p, p[2])
+        if len(arguments) == self.max_arguments:
+            self._too_many_arguments(p[2])
         arguments.append(p[2])
         p[0] = arguments
 
-    def p_argument_list_none(self, p: Any) -> None:
-        "argument_list :"
-        p[0] = []
-
-    def p_argument(self, p: Any) -> None:
-        """argument : string_list
-        | NUMBER
-        | TAG"""
-        p[0] = p[1]
-
-    def p_string_list_bracketed(self, p: Any) -> None:
+    def p_string_list(self, p: Any) -> None:
         "string_list : LBRACKET strings RBRACKET"
-        p[0] = StringList(p[2], p.lexer.ctx.source.span(p.lexpos(1), p.lexpos(3) + 1))
-
-    def p_string_list_single(self, p: Any) -> None:
-        "string_list : string"
-        p[0] = p[1]
+        p[0] = StringList(p[2], Span(self.source, p[1], p[3] + 1))
 
     def p_strings_one(self, p: Any) -> None:
-        "strings : string"
+        """strings : STRING
+        | MULTILINE"""
         p[0] = [p[1]]
 
     def p_strings_more(self, p: Any) -> None:
-        "strings : strings COMMA string"
+        """strings : strings COMMA STRING
+        | strings COMMA MULTILINE"""
         p[1].append(p[3])
         p[0] = p[1]
 
-    def p_string(self, p: Any) -> None:
-        """string : STRING
-        | MULTILINE"""
-        p[0] = p[1]
-
     def p_test(self, p: Any) -> None:
-        "test : IDENTIFIER arguments"
+        """test : IDENTIFIER
+        | IDENTIFIER argument_list
+        | IDENTIFIER test
+        | IDENTIFIER test_list
+        | IDENTIFIER argument_list test
+        | IDENTIFIER argument_list test_list"""
         word = p[1]
-        arguments, test = p[2]
-        end = _end_of(word.end, arguments, test)
-        height = 1 + test.height if test is not None else 1
-        p[0] = Test(
-            word.name, arguments, test, False, p.lexer.ctx.source.span(word.start, end), height
-        )
+        arguments, test = _arguments_and_test(p, len(p))
+        if test is not None:
+            end, height = test.span.end, test.height + 1
+        else:
+            end, height = arguments[-1].span.end if arguments else word.end, 1
+        p[0] = Test(word.name, arguments, test, False, Span(self.source, word.start, end), height)
 
     def p_test_list(self, p: Any) -> None:
         "test_list : LPAREN tests RPAREN"
         tests = p[2]
-        span = p.lexer.ctx.source.span(p.lexpos(1), p.lexpos(3) + 1)
+        span = Span(self.source, p[1], p[3] + 1)
         p[0] = TestList(tests, span, max(t.height for t in tests))
 
     def p_tests_one(self, p: Any) -> None:
-        "tests : test"
+        "tests : test %prec ONE_TEST"
         p[0] = [p[1]]
 
     def p_tests_more(self, p: Any) -> None:
@@ -125,86 +150,46 @@ class StandardGrammar:
         p[1].append(p[3])
         p[0] = p[1]
 
-    def p_error(self, token: Any) -> None:  # pragma: no cover - replaced per parse
-        raise AssertionError("each parse installs its own error handler")
+    def p_error(self, token: Any) -> None:  # pragma: no cover - lr.py recovers by itself
+        raise AssertionError("syntax errors are handled by sieve.syntax.recovery")
 
-
-class OracleGrammar(StandardGrammar):
-    """Oracle Messaging Server: parenthesised tests and mapping callouts as values.
-
-    `( test )` is also a one-test test list; the precedence below makes the parser read it as
-    a parenthesised test, and the checker accepts such a test where a list is expected.
-    """
-
-    tokens = OracleLexerRules.tokens
-    lexer_rules = OracleLexerRules
-    precedence = (("nonassoc", "ONE_TEST"), ("nonassoc", "RPAREN"))
-
-    p_tests_one = None  # type: ignore[assignment]  # replaced with a ranked version below
-
-    def p_tests_one_ranked(self, p: Any) -> None:
-        "tests : test %prec ONE_TEST"
-        p[0] = [p[1]]
-
-    def p_test_parenthesized(self, p: Any) -> None:
-        "test : LPAREN test RPAREN"
-        test = p[2]
-        test.parenthesized = True
-        test.span = p.lexer.ctx.source.span(p.lexpos(1), p.lexpos(3) + 1)
-        p[0] = test
-
-    def p_argument_callout(self, p: Any) -> None:
-        "argument : CALLOUT LPAREN string_list RPAREN"
-        word = p[1]
-        span = p.lexer.ctx.source.span(word.start, p.lexpos(4) + 1)
-        p[0] = Callout(word.name, p[3], span)
-
-
-def _end_of(name_end: int, arguments: list[Any], test: Any) -> int:
-    if test is not None:
-        return test.span.end
-    if arguments:
-        return arguments[-1].span.end
-    return name_end
-
-
-def _command(p: Any, word: Any, arguments_and_test: Any, block: Block | None, end: int) -> Command:
-    arguments, test = arguments_and_test
-    ctx = p.lexer.ctx
-    if test is not None and test.height > ctx.limits.max_test_depth:
+    def _too_deep(self, test: Any) -> None:
+        ctx = self.ctx
+        assert ctx is not None
         ctx.limit_exceeded = True
         ctx.report(
             "limit-nesting",
             test.span.start,
             test.span.start + 1,
-            f"tests are nested {test.height} deep here; the limit is {ctx.limits.max_test_depth}",
+            f"tests are nested {test.height} deep here; the limit is {self.max_test_depth}",
             "split the condition over several if commands, or use allof/anyof lists",
         )
-    source = ctx.source
-    return Command(
-        word.name,
-        arguments,
-        test,
-        block,
-        source.span(word.start, end),
-        source.span(word.start, word.end),
-    )
+
+    def _too_many_arguments(self, argument: Any) -> None:
+        assert self.ctx is not None
+        start = argument.span.start
+        self.ctx.report(
+            "limit-arguments",
+            start,
+            start + 1,
+            f"more than {self.max_arguments} arguments",
+            'put the values into a string list ["a", "b"] instead of separate arguments',
+        )
 
 
-def _report_too_many_arguments(p: Any, argument: Any) -> None:
-    ctx = p.lexer.ctx
-    start = argument.span.start
-    ctx.report(
-        "limit-arguments",
-        start,
-        start + 1,
-        f"more than {ctx.limits.max_arguments} arguments",
-        "put the values into a string list [\"a\", \"b\"] instead of separate arguments",
-    )
+def _arguments_and_test(p: list[Any], stop: int) -> tuple[list[Any], Any]:
+    """The arguments and the test (or test list) among the values p[2:stop] of a command
+    or test rule: `[arguments] [test]`, each part optional."""
+    if stop <= 2:
+        return [], None
+    second = p[2]
+    if type(second) is list:
+        return second, (p[3] if stop > 3 else None)
+    return [], second
 
 
-class ConflictLog:
-    """Collects what PLY says while building tables; a test holds the grammar to zero."""
+class TableLog:
+    """Collects what PLY says while building tables; a test holds the grammars to silence."""
 
     def __init__(self) -> None:
         self.messages: list[str] = []
@@ -212,22 +197,21 @@ class ConflictLog:
     def warning(self, message: str, *args: Any) -> None:
         self.messages.append(message % args)
 
-    error = warning
-    info = debug = critical = warning
+    error = info = debug = critical = warning
 
 
-_tables: dict[type, tuple[ply.yacc.LRParser, ConflictLog]] = {}
+_tables: dict[type, tuple[ply.yacc.LRParser, TableLog]] = {}
 _tables_lock = threading.Lock()
 
 
-def parser_template(grammar: type[StandardGrammar]) -> tuple[ply.yacc.LRParser, ConflictLog]:
+def build_tables(grammar: type[StandardGrammar]) -> tuple[ply.yacc.LRParser, TableLog]:
     """The LALR tables of a grammar, built once per process and never written to disk."""
     built = _tables.get(grammar)
     if built is None:
         with _tables_lock:
             built = _tables.get(grammar)
             if built is None:
-                log = ConflictLog()
+                log = TableLog()
                 parser = ply.yacc.yacc(
                     module=grammar(),
                     start=grammar.start,
@@ -239,6 +223,3 @@ def parser_template(grammar: type[StandardGrammar]) -> tuple[ply.yacc.LRParser, 
                 built = (parser, log)
                 _tables[grammar] = built
     return built
-
-
-__all__ = ["OracleGrammar", "StandardGrammar", "parser_template", "String"]

@@ -1,9 +1,8 @@
 """The PLY lexer for Sieve (RFC 5228 §8.1).
 
-Token rules are methods of a class so that a dialect can override one hook (see
-`OracleLexerRules`) instead of forking the rules. Per-parse state (diagnostics, comments,
-brace depth) lives on a `LexContext` attached to each cloned lexer, never on the shared
-rules object, so any number of threads can lex at once.
+Token rules are methods of a class, so that a dialect can subclass them (see `oracle.py`).
+Per-parse state (diagnostics, comments, brace depth) lives on a `LexContext` attached to each
+cloned lexer, never on the shared rules object, so any number of threads can lex at once.
 """
 
 from __future__ import annotations
@@ -16,10 +15,10 @@ import ply.lex
 
 from sieve.syntax.ast import Comment, Number, String, Tag
 from sieve.syntax.context import LexContext
+from sieve.syntax.source import Span
 
 # RFC 5228 §2.4.2: inside a quoted string only \" and \\ are escapes; any other backslash is
 # dropped and the character after it kept.
-_QUOTED_BODY = re.compile(r'[^"\\]*(?:\\[\s\S][^"\\]*)*')
 _ESCAPE = re.compile(r"\\([\s\S])")
 # RFC 5228 §8.1: after "text:" only spaces, tabs and an optional hash comment, then CRLF.
 _TEXT_HEADER = re.compile(r"[ \t]*(#[^\n]*)?(\r?\n|\Z)")
@@ -58,7 +57,8 @@ class Word:
 
 
 class StandardLexerRules:
-    """Token rules of RFC 5228. PLY reads the `t_` members; their order is the match order."""
+    """Token rules of RFC 5228. PLY reads the `t_` members; functions match in the order they
+    are defined, before the plain string rules."""
 
     tokens: tuple[str, ...] = (
         "IDENTIFIER",
@@ -82,70 +82,62 @@ class StandardLexerRules:
         self._comment(t, t.value.rstrip("\r"))
 
     def t_bracket_comment(self, t: Any) -> None:
+        r"/\*[\s\S]*?\*/"
+        self._comment(t, t.value)
+
+    def t_unterminated_comment(self, t: Any) -> None:
         r"/\*"
-        ctx: LexContext = t.lexer.ctx
-        data = t.lexer.lexdata
-        close = data.find("*/", t.lexpos + 2)
-        if close < 0:
-            ctx.report_unterminated(
-                "unterminated-comment",
-                t.lexpos,
-                "this '/*' comment is never closed",
-                "close the comment with '*/'; bracket comments do not nest",
-            )
-            t.lexer.lexpos = len(data)
-            return
-        t.lexer.lexpos = close + 2
-        self._comment(t, data[t.lexpos : close + 2])
+        t.lexer.ctx.report_unterminated(
+            "unterminated-comment",
+            t.lexpos,
+            "this '/*' comment is never closed",
+            "close the comment with '*/'; bracket comments do not nest",
+        )
+        t.lexer.lexpos = len(t.lexer.lexdata)
 
     def t_STRING(self, t: Any) -> Any:
-        r'"'
+        r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"'
+        raw = t.value[1:-1]
         ctx: LexContext = t.lexer.ctx
-        data = t.lexer.lexdata
-        body = _QUOTED_BODY.match(data, t.lexpos + 1)
-        end = body.end()
-        if end >= len(data):
-            ctx.report_unterminated(
-                "unterminated-string",
-                t.lexpos,
-                "this string is never closed",
-                'add the closing \'"\'; inside a string write \\" for a quote and \\\\ '
-                "for a backslash",
-            )
-            t.lexer.lexpos = len(data)
-            end = len(data) - 1
-            raw = data[t.lexpos + 1 :]
-        else:
-            t.lexer.lexpos = end + 1
-            raw = data[t.lexpos + 1 : end]
-        value = _ESCAPE.sub(r"\1", raw) if "\\" in raw else raw
-        span = ctx.source.span(t.lexpos, end + 1)
-        if span.end_line != span.line:
+        span = Span(ctx.source, t.lexpos, t.lexer.lexpos)
+        if "\\" in raw:
+            raw = _ESCAPE.sub(r"\1", raw)
+        if "\n" in raw:
             ctx.multiline_quoted.append(span)
-        ctx.check_string_length(value, t.lexpos)
-        t.value = String(value, False, span)
+        if len(raw) > ctx.max_string_length:
+            ctx.report_long_string(raw, t.lexpos)
+        t.value = String(raw, False, span)
         return t
+
+    def t_unterminated_string(self, t: Any) -> None:
+        r'"'
+        t.lexer.ctx.report_unterminated(
+            "unterminated-string",
+            t.lexpos,
+            "this string is never closed",
+            "add the closing '\"'; inside a string write \\\" for a quote and \\\\ for a backslash",
+        )
+        t.lexer.lexpos = len(t.lexer.lexdata)
+
+    def t_MULTILINE(self, t: Any) -> Any:
+        r"[Tt][Ee][Xx][Tt]:"
+        return self._multiline(t)
 
     def t_IDENTIFIER(self, t: Any) -> Any:
         r"[A-Za-z_][A-Za-z0-9_]*"
-        lexer = t.lexer
-        data = lexer.lexdata
-        if t.value.lower() == "text" and data.startswith(":", lexer.lexpos):
-            return self._multiline(t)
         t.value = Word(t.value, t.lexpos)
-        t.type = self.identifier_type(data, lexer.lexpos)
         return t
 
     def t_TAG(self, t: Any) -> Any:
         r":[A-Za-z_][A-Za-z0-9_]*"
-        t.value = Tag(t.value[1:].lower(), t.lexer.ctx.source.span(t.lexpos, t.lexer.lexpos))
+        t.value = Tag(t.value[1:].lower(), Span(t.lexer.ctx.source, t.lexpos, t.lexer.lexpos))
         return t
 
     def t_NUMBER(self, t: Any) -> Any:
         r"[0-9][A-Za-z0-9_]*"
         ctx: LexContext = t.lexer.ctx
         digits, suffix = _NUMBER.fullmatch(t.value).groups()  # type: ignore[union-attr]
-        span = ctx.source.span(t.lexpos, t.lexer.lexpos)
+        span = Span(ctx.source, t.lexpos, t.lexer.lexpos)
         suffix = suffix or ""
         multiplier = _QUANTIFIERS.get(suffix.lower())
         if multiplier is None:
@@ -173,11 +165,13 @@ class StandardLexerRules:
     def t_LBRACE(self, t: Any) -> Any:
         r"\{"
         t.lexer.ctx.open_brace(t.lexpos)
+        t.value = t.lexpos
         return t
 
     def t_RBRACE(self, t: Any) -> Any:
         r"\}"
         t.lexer.ctx.close_brace()
+        t.value = t.lexpos
         return t
 
     def t_illegal(self, t: Any) -> None:
@@ -188,29 +182,23 @@ class StandardLexerRules:
         t.lexer.ctx.report_illegal(t.value[0], t.lexpos, t.lexpos + 1)
         t.lexer.skip(1)
 
-    # Hooks a dialect may override.
-
-    def identifier_type(self, data: str, end: int) -> str:
-        """The token type of an identifier that ends at `end`."""
-        return "IDENTIFIER"
-
     # Helpers.
 
     def _comment(self, t: Any, text: str) -> None:
         ctx: LexContext = t.lexer.ctx
-        ctx.comments.append(Comment(text, ctx.source.span(t.lexpos, t.lexpos + len(text))))
+        ctx.comments.append(Comment(text, Span(ctx.source, t.lexpos, t.lexpos + len(text))))
 
     def _multiline(self, t: Any) -> Any:
         """RFC 5228 §2.4.2: `text:` up to a line holding a lone '.', with '..' unstuffed."""
         lexer = t.lexer
         ctx: LexContext = lexer.ctx
         data = lexer.lexdata
-        header = _TEXT_HEADER.match(data, lexer.lexpos + 1)
+        header = _TEXT_HEADER.match(data, lexer.lexpos)
         if header is None or not header.group(2):
             bad_end = data.find("\n", lexer.lexpos)
             ctx.report(
                 "bad-text-header",
-                lexer.lexpos + 1,
+                lexer.lexpos,
                 len(data) if bad_end < 0 else bad_end,
                 "'text:' must be followed by a line break",
                 "start the text on the line after 'text:'; only a '#' comment may follow it",
@@ -237,34 +225,128 @@ class StandardLexerRules:
                 end += 1
         lexer.lexpos = end
         value = _DOT_STUFFED.sub(".", body) if ".." in body else body
-        ctx.check_string_length(value, t.lexpos)
-        span = ctx.source.span(t.lexpos, end)
+        if len(value) > ctx.max_string_length:
+            ctx.report_long_string(value, t.lexpos)
+        span = Span(ctx.source, t.lexpos, end)
         ctx.text_blocks.append(span)
         t.value = String(value, True, span, data[t.lexpos : end])
         t.type = "MULTILINE"
         return t
 
 
-class OracleLexerRules(StandardLexerRules):
-    """Oracle Messaging Server: an identifier directly followed by `(` and a string is the
-    name of a mapping callout used as a value, `greylst("${IP}|${FROM}|uwc")`."""
+class Token:
+    """The object PLY-style rule functions receive and return. One is reused for a whole
+    scan: rules read and replace its fields, and the scanner copies them out."""
 
-    tokens = (*StandardLexerRules.tokens, "CALLOUT")
-    _CALLOUT_AHEAD = re.compile(r'[ \t\r\n]*\([ \t\r\n]*["\[]')
+    __slots__ = ("type", "value", "lexpos", "lexer")
 
-    def identifier_type(self, data: str, end: int) -> str:
-        if data.startswith("(", end) or data[end : end + 1].isspace():
-            if self._CALLOUT_AHEAD.match(data, end):
-                return "CALLOUT"
-        return "IDENTIFIER"
+    def __init__(self, lexer: Any) -> None:
+        self.type = ""
+        self.value: Any = None
+        self.lexpos = 0
+        self.lexer = lexer
+
+
+class Inserted(int):
+    """The value of a token that error recovery inserted: the offset where it belongs."""
+
+
+class Tokens:
+    """A whole script's tokens as parallel lists, which the parser indexes directly;
+    punctuation carries its offset as its value, which is all the grammar needs for spans.
+    The last token is always `$end`."""
+
+    __slots__ = ("types", "values", "positions")
+
+    def __init__(self) -> None:
+        self.types: list[str] = []
+        self.values: list[Any] = []
+        self.positions: list[int] = []
+
+    def insert(self, index: int, kind: str, offset: int) -> None:
+        self.types.insert(index, kind)
+        self.values.insert(index, Inserted(offset))
+        self.positions.insert(index, offset)
+
+    def end_of(self, index: int) -> int:
+        """Where token `index` ends in the source."""
+        value = self.values[index]
+        kind = self.types[index]
+        if kind == "$end" or isinstance(value, Inserted):
+            return self.positions[index]
+        if isinstance(value, Word):
+            return value.end
+        span = getattr(value, "span", None)
+        return span.end if span is not None else self.positions[index] + 1
+
+
+def scan(lexer: Any, ctx: LexContext, text: str) -> Tokens:
+    """Runs the lexer that PLY built from the rules above over the whole script.
+
+    The loop walks PLY's master regular expression itself and hands PLY-style tokens to the
+    rule functions: PLY's general-purpose `token()` loop costs more than all the rest of a
+    parse, while the rules, their order and the master expression stay PLY's."""
+    lexer.input(text)
+    ((master, index),) = lexer.lexre  # our few rules always fit in one expression
+    match = _skipping_whitespace(master).match
+    tokens = Tokens()
+    types = tokens.types
+    values = tokens.values
+    positions = tokens.positions
+    token = Token(lexer)
+    length = len(text)
+    position = 0
+    while position < length:
+        found = match(text, position)
+        if found is None:  # pragma: no cover - t_illegal matches whatever else there is
+            ctx.report_illegal(text[position], position, position + 1)
+            position += 1
+            continue
+        group = found.lastindex
+        rule, kind = index[group]
+        end = found.end()
+        if rule is None:
+            if kind is not None:  # punctuation: one character, its offset is its value
+                types.append(kind)
+                values.append(end - 1)
+                positions.append(end - 1)
+            position = end
+            continue
+        start = found.start(group)
+        token.type = kind
+        token.value = found.group(group)
+        token.lexpos = start
+        lexer.lexpos = end
+        if rule(token) is not None:
+            types.append(token.type)
+            values.append(token.value)
+            positions.append(start)
+        position = lexer.lexpos
+    types.append("$end")
+    values.append(None)
+    positions.append(length)
+    return tokens
+
+
+_skipping: dict[Any, Any] = {}
+
+
+def _skipping_whitespace(master: Any) -> Any:
+    """PLY's master expression with leading whitespace folded in, which halves the number of
+    matches per token; group numbers stay the same."""
+    compiled = _skipping.get(master)
+    if compiled is None:
+        compiled = re.compile(r"[ \t\r\n]*(?:" + master.pattern + ")", master.flags)
+        _skipping[master] = compiled
+    return compiled
 
 
 _built: dict[type, Any] = {}
 _build_lock = threading.Lock()
 
 
-def new_lexer(rules: type[StandardLexerRules], ctx: LexContext) -> Any:
-    """A fresh PLY lexer for one parse; the master regex is compiled once per rules class."""
+def tokenize(rules: type[StandardLexerRules], ctx: LexContext, text: str) -> Tokens:
+    """The tokens of one script; PLY compiles the master expression once per rules class."""
     master = _built.get(rules)
     if master is None:
         with _build_lock:
@@ -274,4 +356,4 @@ def new_lexer(rules: type[StandardLexerRules], ctx: LexContext) -> Any:
                 _built[rules] = master
     lexer = master.clone()
     lexer.ctx = ctx
-    return lexer
+    return scan(lexer, ctx, text)

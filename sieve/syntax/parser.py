@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 from sieve.diagnostics import Diagnostic, sort_key
@@ -10,10 +9,10 @@ from sieve.runtime.limits import Limits
 from sieve.syntax.ast import Script
 from sieve.syntax.context import LexContext
 from sieve.syntax.dialects import grammar_for
-from sieve.syntax.grammar import parser_template
-from sieve.syntax.lexer import new_lexer
+from sieve.syntax.lexer import tokenize
+from sieve.syntax.lr import run, tables_for
 from sieve.syntax.prose import mark_prose_lines
-from sieve.syntax.recovery import ErrorRecovery, TokenStream
+from sieve.syntax.recovery import Recovery
 from sieve.syntax.source import SourceMap, decode_script
 
 _DEFAULT_LIMITS = Limits()
@@ -60,13 +59,9 @@ def parse(
         )
     _report_nul_characters(text, ctx)
 
-    template, _ = parser_template(grammar)
-    parser = copy.copy(template)
-    lexer = new_lexer(grammar.lexer_rules, ctx)
-    lexer.input(text)
-    stream = TokenStream(lexer, ctx)
-    parser.errorfunc = ErrorRecovery(parser, stream, ctx)
-    script = parser.parse(lexer=stream, tracking=False)
+    tables = tables_for(grammar)
+    tokens = tokenize(grammar.lexer_rules, ctx, text)
+    script = run(tables, grammar(ctx), tokens, Recovery(tables, tokens, ctx))
     if ctx.overflowed:
         ctx.diagnostics.append(_too_many(ctx, limits))
     if script is not None:
@@ -74,7 +69,7 @@ def parse(
         script.span = source_map.span(0, len(text))
     if ctx.limit_exceeded:
         script = None
-    diagnostics = mark_prose_lines(ctx, dialect)
+    diagnostics = mark_prose_lines(ctx)
     diagnostics.sort(key=sort_key)
     return ParseResult(script, diagnostics, source_map)
 

@@ -17,24 +17,76 @@ from sieve.syntax.source import Span
 # Every command and test name of RFC 5228, its extensions and the Oracle ones: a line made of
 # words that are mostly not Sieve names is prose.
 SIEVE_NAMES = frozenset(
-    """
-    require if elsif else stop keep discard redirect fileinto reject ereject erejec
-    address allof anyof envelope exists false header not size true
-    set string setflag addflag removeflag hasflag vacation notify valid_notify_method
-    notify_method_capability body date currentdate addheader deleteheader mailboxexists
-    metadata metadataexists servermetadata servermetadataexists specialuse_exists
-    environment ihave error include return global duplicate valid_ext_list foreverypart
-    break replace enclose extracttext spamtest virustest addtag spamadjust jettison
-    convert text
-    """.split()
+    (
+        "require",
+        "if",
+        "elsif",
+        "else",
+        "stop",
+        "keep",
+        "discard",
+        "redirect",
+        "fileinto",
+        "reject",
+        "ereject",
+        "erejec",
+        "address",
+        "allof",
+        "anyof",
+        "envelope",
+        "exists",
+        "false",
+        "header",
+        "not",
+        "size",
+        "true",
+        "set",
+        "string",
+        "setflag",
+        "addflag",
+        "removeflag",
+        "hasflag",
+        "vacation",
+        "notify",
+        "valid_notify_method",
+        "notify_method_capability",
+        "body",
+        "date",
+        "currentdate",
+        "addheader",
+        "deleteheader",
+        "mailboxexists",
+        "metadata",
+        "metadataexists",
+        "servermetadata",
+        "servermetadataexists",
+        "specialuse_exists",
+        "environment",
+        "ihave",
+        "error",
+        "include",
+        "return",
+        "global",
+        "duplicate",
+        "valid_ext_list",
+        "foreverypart",
+        "break",
+        "replace",
+        "enclose",
+        "extracttext",
+        "spamtest",
+        "virustest",
+        "addtag",
+        "spamadjust",
+        "jettison",
+        "convert",
+        "text",
+    )
 )
 # Words and plain numbers with the punctuation of sentences; a tag (`:is`) or a string is
 # enough to make a line Sieve.
 _PROSE_WORD = r"\(?(?:[A-Za-z][A-Za-z0-9_'’-]*|[0-9]+)[).,!?;:]*"
-_PROSE_LINE = re.compile(
-    rf"^[ \t]*({_PROSE_WORD}(?:[ \t]+{_PROSE_WORD})+)[ \t]*\r?$",
-    re.MULTILINE,
-)
+_PROSE_LINE = re.compile(rf"[ \t]*({_PROSE_WORD}(?:[ \t]+{_PROSE_WORD})+)[ \t]*\r?$")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_'’-]*")
 _SYNTAX_CODES = frozenset(
     {
@@ -49,34 +101,54 @@ _SYNTAX_CODES = frozenset(
 )
 
 
-def mark_prose_lines(ctx: LexContext, dialect: str) -> list[Diagnostic]:
+def mark_prose_lines(ctx: LexContext) -> list[Diagnostic]:
     """The context's diagnostics with prose lines reported and the errors they caused
     folded into that report."""
     covered = _lines_inside_strings_and_comments(ctx)
     prose: dict[int, Diagnostic] = {}
-    text = ctx.source.text
-    for match in _PROSE_LINE.finditer(text):
-        start, end = match.span(1)
-        line, column = ctx.source.position(start)
-        if line in covered:
+    for line, text in enumerate(ctx.source.text.split("\n"), start=1):
+        # Cheap tests first: most lines hold a string, a brace or a ';' and are Sieve.
+        if '"' in text or "{" in text or "}" in text or line in covered:
+            continue
+        match = _PROSE_LINE.match(text)
+        if match is None:
             continue
         words = _WORD.findall(match.group(1))
         if sum(word.lower() not in SIEVE_NAMES for word in words) < 2:
             continue
         shown = match.group(1)
+        start, end = match.span(1)
+        column = start + 1
         prose[line] = Diagnostic(
             "prose-line",
             ERROR,
             line,
             column,
             line,
-            column + (end - start),
+            end + 1,
             f"this line reads like prose, not Sieve: '{shown}'",
             f"if it is a comment that lost its '#', write '# {shown}'",
         )
     kept = [d for d in ctx.diagnostics if not (d.line in prose and d.code in _SYNTAX_CODES)]
+    kept = _without_followers_of_illegal_characters(kept)
     kept = [_with_string_hint(d, ctx.multiline_quoted) for d in kept]
     return kept + list(prose.values())
+
+
+def _without_followers_of_illegal_characters(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """After a stray character, the parser's complaints later on the same line are echoes of
+    it (an unquoted address, a `${var}` outside quotes): keep only the first."""
+    first_illegal: dict[int, int] = {}
+    for d in diagnostics:
+        if d.code == "illegal-character":
+            first_illegal[d.line] = min(first_illegal.get(d.line, d.column), d.column)
+    return [
+        d
+        for d in diagnostics
+        if not (
+            d.code in _SYNTAX_CODES and d.line in first_illegal and d.column > first_illegal[d.line]
+        )
+    ]
 
 
 def _lines_inside_strings_and_comments(ctx: LexContext) -> set[int]:
@@ -94,8 +166,11 @@ def _lines_inside_strings_and_comments(ctx: LexContext) -> set[int]:
 def _with_string_hint(diagnostic: Diagnostic, strings: list[Span]) -> Diagnostic:
     if diagnostic.code not in _SYNTAX_CODES and diagnostic.code != "unterminated-string":
         return diagnostic
-    before = [s for s in strings if s.line < diagnostic.line or (
-        s.line == diagnostic.line and s.column < diagnostic.column)]
+    before = [
+        s
+        for s in strings
+        if s.line < diagnostic.line or (s.line == diagnostic.line and s.column < diagnostic.column)
+    ]
     if not before:
         return diagnostic
     suspect = before[0] if diagnostic.code == "unterminated-string" else before[-1]

@@ -1,19 +1,16 @@
 """Syntax error recovery: say in words what was expected and what was found, repair the
-common mistakes (a missing ';', ',' , ']', ')' or '}') by inserting the token, and otherwise
-skip to the next ';' or '}' so that one run reports every error in the script."""
+common mistakes (a missing ';', ',', ']', ')' or '}') by inserting the token, drop a stray
+'}', and otherwise skip to the next ';' or '}' so that one run reports every error."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import ply.lex
-
 from sieve.syntax.context import LexContext
-from sieve.syntax.lexer import PUNCTUATION_TOKENS, Word
+from sieve.syntax.lexer import PUNCTUATION_TOKENS, Inserted, Tokens, Word
 
 _ARGUMENT_TOKENS = {"TAG", "NUMBER", "STRING", "MULTILINE", "LBRACKET", "CALLOUT"}
 _MEANINGS = {
-    "IDENTIFIER": "a test",
     "TAG": "a tag",
     "NUMBER": "a number",
     "STRING": "a string",
@@ -21,90 +18,50 @@ _MEANINGS = {
     "CALLOUT": "a mapping callout",
     "$end": "the end of the script",
 }
-_NO_REPAIR = object()
 # A parse that keeps failing at one token is abandoned rather than allowed to loop.
 _MAX_ERRORS_AT_ONE_TOKEN = 4
 
 
-def token_end(token: Any) -> int:
-    value = token.value
-    if isinstance(value, Word):
-        return value.end
-    span = getattr(value, "span", None)
-    if span is not None:
-        return span.end
-    return token.lexpos + 1
+class Recovery:
+    """Handles the syntax errors of one parse. `states` and `values` are the driver's stacks,
+    changed in place; the symbols on the stack are read from the states."""
 
-
-class TokenStream:
-    """What the PLY parser reads tokens from: the lexer plus a push-back queue for repairs,
-    remembering where the previous token ended (where a missing ';' belongs)."""
-
-    def __init__(self, lexer: Any, ctx: LexContext) -> None:
-        self.lexer = lexer
-        self.ctx = ctx
-        self.pending: list[Any] = []
-        self.current: Any = None
-        self.previous_end = 0
-        self.stopped = False
-
-    def stop(self) -> None:
-        """Ends the token stream: the parse winds down at the end of input."""
-        self.stopped = True
-        self.pending.clear()
-
-    def token(self) -> Any:
-        if self.stopped or self.ctx.overflowed:
-            token = None  # enough diagnostics, or a parse going round in circles
-        elif self.pending:
-            token = self.pending.pop()
-        else:
-            token = self.lexer.token()
-        if token is not None and token is not self.current:
-            if self.current is not None:
-                self.previous_end = token_end(self.current)
-            self.current = token
-        return token
-
-    def push_back(self, token: Any) -> None:
-        self.pending.append(token)
-
-
-class ErrorRecovery:
-    """The parser's error function for one parse."""
-
-    def __init__(self, parser: Any, stream: TokenStream, ctx: LexContext) -> None:
-        self.parser = parser
-        self.stream = stream
+    def __init__(self, tables: Any, tokens: Tokens, ctx: LexContext) -> None:
+        self.tables = tables
+        self.tokens = tokens
         self.ctx = ctx
         self.tried: set[tuple[int, str]] = set()
         self.errors_at: dict[int, int] = {}
 
-    def __call__(self, found: Any) -> Any:
-        if found is None and self.ctx.truncated:
-            return None  # an unterminated string or comment already explains the end
-        position = found.lexpos if found is not None else -1
-        self.errors_at[position] = self.errors_at.get(position, 0) + 1
-        if self.errors_at[position] > _MAX_ERRORS_AT_ONE_TOKEN:
-            self.stream.stop()
+    def recover(self, found: int, states: list[int], values: list[Any]) -> int | None:
+        """The index of the token to go on with, or None to give up. `found` is the index
+        of the token the parser could not take."""
+        kind = self.tokens.types[found]
+        if (kind == "$end" and self.ctx.truncated) or self.ctx.overflowed:
+            return None  # an unterminated string already explains the end, or enough said
+        position = self.tokens.positions[found]
+        count = self.errors_at.get(position, 0) + 1
+        self.errors_at[position] = count
+        if count > _MAX_ERRORS_AT_ONE_TOKEN:
             return None
-        expected = set(self.parser.action[self.parser.state]) - {"error"}
-        symbols = self.parser.symstack
-        repaired = self._repair(found, expected, symbols)
-        if repaired is not _NO_REPAIR:
+        expected = set(self.tables.action[states[-1]])
+        symbols = [self.tables.entered_by[state] for state in states]
+        repaired = self._repair(found, expected, symbols, values)
+        if repaired is not None:
             return repaired
-        self._report_unexpected(found, expected, symbols)
-        self._skip_statement(found, symbols)
-        return None
+        self._report_unexpected(found, expected, symbols, values)
+        return self._skip_command(found, symbols, states, values)
 
     # Repairs: insert the token a person most likely forgot, or drop a stray '}'.
 
-    def _repair(self, found: Any, expected: set[str], symbols: list[Any]) -> Any:
-        kind = "$end" if found is None else found.type
-        at = self.stream.previous_end
-        new_line = found is None or self._line(found.lexpos) > self._line(at)
+    def _repair(
+        self, found: int, expected: set[str], symbols: list[str], values: list[Any]
+    ) -> int | None:
+        kind = self.tokens.types[found]
+        at = self._previous_end(found)
+        new_line = kind == "$end" or self._line(self.tokens.positions[found]) > self._line(at)
         if "SEMICOLON" in expected and (kind in ("RBRACE", "$end") or new_line):
-            name = self._command_name(symbols)
+            name = self._command_name(symbols, values)
             return self._insert(
                 found,
                 "SEMICOLON",
@@ -122,7 +79,7 @@ class ErrorRecovery:
                 'separate the strings with commas: ["a", "b"]',
             )
         if "RBRACKET" in expected:
-            opened = self._where(self._last(symbols, "LBRACKET"))
+            opened = self._where(self._opener(symbols, values, "LBRACKET"))
             return self._insert(
                 found,
                 "RBRACKET",
@@ -132,7 +89,7 @@ class ErrorRecovery:
                 "close the string list with ']'",
             )
         if "RPAREN" in expected and kind in ("LBRACE", "SEMICOLON", "$end"):
-            opened = self._where(self._last(symbols, "LPAREN"))
+            opened = self._where(self._opener(symbols, values, "LPAREN"))
             return self._insert(
                 found,
                 "RPAREN",
@@ -142,8 +99,8 @@ class ErrorRecovery:
                 "close the test list with ')'",
             )
         if kind == "$end" and "RBRACE" in expected:
-            brace = self._last(symbols, "LBRACE")
-            start = brace.lexpos if brace is not None else at
+            brace = self._opener(symbols, values, "LBRACE")
+            start = brace if brace is not None else at
             self.ctx.report(
                 "missing-brace",
                 start,
@@ -151,105 +108,79 @@ class ErrorRecovery:
                 f"the block opened {self._where(brace)} is never closed",
                 "add '}' where the block ends; check that every '{' has its '}'",
             )
-            return self._synthetic("RBRACE", at)
-        if kind == "RBRACE" and self._last(symbols, "LBRACE") is None:
+            self.tokens.insert(found, "RBRACE", at)
+            return found
+        if kind == "RBRACE" and "LBRACE" not in symbols:
+            position = self.tokens.positions[found]
             self.ctx.report(
                 "unbalanced-brace",
-                found.lexpos,
-                found.lexpos + 1,
+                position,
+                position + 1,
                 "unbalanced '}': no block is open here",
                 "remove this '}', or look above for a '{' that is missing",
             )
-            self.parser.errok()
-            return self.stream.token()
-        return _NO_REPAIR
+            return found + 1
+        return None
 
-    def _insert(self, found: Any, kind: str, code: str, message: str, hint: str) -> Any:
-        position = found.lexpos if found is not None else -1
-        if (position, kind) in self.tried:
-            return _NO_REPAIR
-        self.tried.add((position, kind))
-        at = self.stream.previous_end
+    def _insert(self, found: int, kind: str, code: str, message: str, hint: str) -> int | None:
+        key = (self.tokens.positions[found], kind)
+        if key in self.tried:
+            return None
+        self.tried.add(key)
+        at = self._previous_end(found)
         self.ctx.report(code, at, at + 1, message, hint)
-        if found is not None:
-            self.stream.push_back(found)
-        return self._synthetic(kind, at)
-
-    def _synthetic(self, kind: str, at: int) -> Any:
-        token = ply.lex.LexToken()
-        token.type = kind
-        token.value = PUNCTUATION_TOKENS[kind]
-        token.lineno = 0
-        token.lexpos = at
-        self.parser.errok()
-        return token
+        self.tokens.insert(found, kind, at)
+        return found
 
     # Panic mode: skip the rest of the broken command.
 
-    def _skip_statement(self, found: Any, symbols: list[Any]) -> None:
-        """Leaves the parser able to reduce `command : error ';'` right where the broken
-        command began: the stacks are cut back to it and the token after the skipped text is
-        turned into the ';' that ends it."""
-        if found is None:
-            return
-        anchor = self._last_index(symbols, "commands")
-        if len(symbols) > anchor + 2:
-            del symbols[anchor + 2 :]
-            del self.parser.statestack[anchor + 2 :]
+    def _skip_command(
+        self, found: int, symbols: list[str], states: list[int], values: list[Any]
+    ) -> int:
+        """Cuts the stacks back to where the broken command began and skips its tokens up to
+        the ';' that ends it (or its block, or the '}' of the enclosing block)."""
+        anchor = _last_index(symbols, "commands")
+        del states[anchor + 1 :]
+        del values[anchor + 1 :]
+        types = self.tokens.types
         depth = 0
-        token = found
-        while token is not None:
-            if token.type == "LBRACE":
+        index = found
+        while types[index] != "$end":
+            kind = types[index]
+            if kind == "LBRACE":
                 depth += 1
-            elif token.type == "RBRACE":
+            elif kind == "RBRACE":
                 if depth == 0:
-                    # The '}' closes the enclosing block: give it back to the parser.
-                    resume = ply.lex.LexToken()
-                    resume.__dict__.update(token.__dict__)
-                    self.stream.push_back(resume)
-                    break
+                    return index  # it closes the enclosing block
                 depth -= 1
                 if depth == 0:
-                    break
-            elif token.type == "SEMICOLON" and depth == 0:
-                break
-            token = self.stream.token()
-        if token is None:
-            return
-        found.type = "SEMICOLON"
-        found.value = ";"
+                    return index + 1
+            elif kind == "SEMICOLON" and depth == 0:
+                return index + 1
+            index += 1
+        return index
 
     # Describing things in words.
 
-    def _report_unexpected(self, found: Any, expected: set[str], symbols: list[Any]) -> None:
-        start = found.lexpos if found is not None else self.stream.previous_end
-        end = token_end(found) if found is not None else start + 1
-        context = self._context(symbols)
-        message = f"expected {self._describe_expected(expected)}{context}, found {self._describe(found)}"
-        hint = self._hint_for(found, expected)
-        self.ctx.report("unexpected-token", start, end, message, hint)
+    def _report_unexpected(
+        self, found: int, expected: set[str], symbols: list[str], values: list[Any]
+    ) -> None:
+        kind = self.tokens.types[found]
+        start = self.tokens.positions[found] if kind != "$end" else self._previous_end(found)
+        end = max(self.tokens.end_of(found), start + 1)
+        context = self._context(symbols, values)
+        found_text = self._describe(found)
+        message = f"expected {self._describe_expected(expected)}{context}, found {found_text}"
+        self.ctx.report("unexpected-token", start, end, message, _hint_for(kind, expected))
 
-    def _hint_for(self, found: Any, expected: set[str]) -> str:
-        kind = "$end" if found is None else found.type
-        if kind in ("STRING", "NUMBER", "TAG") and expected <= {"IDENTIFIER", "LPAREN"} | {"RPAREN"}:
-            return "a test list holds tests such as header, address or exists, not bare values"
-        if kind == "RBRACKET":
-            return "a string list holds strings separated by commas, with no ',' before ']'"
-        if kind == "RPAREN":
-            return "a test list holds tests separated by commas, with no ',' before ')'"
-        if kind == "LBRACKET":
-            return "string lists cannot be nested"
-        if kind == "SEMICOLON" and "IDENTIFIER" in expected:
-            return "the command is not finished: a test is missing before ';'"
-        return "see RFC 5228 section 8 for the grammar of commands, tests and arguments"
-
-    def _describe(self, token: Any) -> str:
-        if token is None:
+    def _describe(self, index: int) -> str:
+        kind = self.tokens.types[index]
+        if kind == "$end":
             return "the end of the script"
-        kind = token.type
         if kind in PUNCTUATION_TOKENS:
             return f"'{PUNCTUATION_TOKENS[kind]}'"
-        text = self.ctx.source.text[token.lexpos : token_end(token)]
+        text = self.ctx.source.text[self.tokens.positions[index] : self.tokens.end_of(index)]
+        text = text.splitlines()[0] if text else text
         if len(text) > 30:
             text = text[:27] + "…"
         if kind in ("IDENTIFIER", "CALLOUT"):
@@ -258,11 +189,23 @@ class ErrorRecovery:
             return f"the tag '{text}'"
         if kind == "NUMBER":
             return f"the number {text}"
-        return f"the string {text.splitlines()[0] if text else text}"
+        return f"the string {text}"
 
-    def _describe_expected(self, expected: set[str]) -> str:
+    def _context(self, symbols: list[str], values: list[Any]) -> str:
+        for symbol, value in zip(reversed(symbols), reversed(values), strict=True):
+            if symbol == "LBRACKET":
+                return f" in the string list opened {self._where(value)}"
+            if symbol == "LPAREN":
+                return f" in the test list opened {self._where(value)}"
+            if symbol == "commands":
+                break
+        name = self._command_name(symbols, values)
+        return f" after '{name}'" if name else ""
+
+    @staticmethod
+    def _describe_expected(expected: set[str]) -> str:
         words: list[str] = []
-        remaining = set(expected)
+        remaining = expected - {"error"}
         if {"TAG", "NUMBER", "STRING"} <= remaining:
             words.append("an argument")
             remaining -= _ARGUMENT_TOKENS
@@ -273,7 +216,8 @@ class ErrorRecovery:
             words.append("a test")
             remaining -= {"IDENTIFIER", "LPAREN"}
         if "IDENTIFIER" in remaining:
-            words.append("a command" if "RBRACE" in remaining or "$end" in remaining else "a test")
+            command_start = "RBRACE" in remaining or "$end" in remaining
+            words.append("a command" if command_start else "a test")
             remaining.discard("IDENTIFIER")
         for kind in ("SEMICOLON", "LBRACE", "COMMA", "RBRACKET", "RPAREN", "RBRACE", "LPAREN"):
             if kind in remaining:
@@ -284,43 +228,61 @@ class ErrorRecovery:
             return "nothing more"
         return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
-    def _context(self, symbols: list[Any]) -> str:
-        for symbol in reversed(symbols):
-            kind = symbol.type
-            if kind == "LBRACKET":
-                return f" in the string list opened {self._where(symbol)}"
-            if kind == "LPAREN":
-                return f" in the test list opened {self._where(symbol)}"
-            if kind == "commands":
-                break
-        name = self._command_name(symbols)
-        return f" after '{name}'" if name else ""
-
-    def _command_name(self, symbols: list[Any]) -> str:
-        anchor = self._last_index(symbols, "commands")
-        if anchor + 1 < len(symbols) and isinstance(symbols[anchor + 1].value, Word):
-            return symbols[anchor + 1].value.text
+    @staticmethod
+    def _command_name(symbols: list[str], values: list[Any]) -> str:
+        anchor = _last_index(symbols, "commands")
+        if anchor + 1 < len(values) and isinstance(values[anchor + 1], Word):
+            return values[anchor + 1].text
         return ""
 
-    def _where(self, symbol: Any) -> str:
-        if symbol is None:
+    @staticmethod
+    def _opener(symbols: list[str], values: list[Any], kind: str) -> int | None:
+        """The offset of the innermost open '[', '(' or '{' on the stack."""
+        for index in range(len(symbols) - 1, -1, -1):
+            if symbols[index] == kind:
+                return values[index]
+        return None
+
+    def _where(self, offset: int | None) -> str:
+        if offset is None:
             return "earlier"
-        line, column = self.ctx.source.position(symbol.lexpos)
+        line, column = self.ctx.source.position(offset)
         return f"at line {line}, column {column}"
+
+    def _previous_end(self, index: int) -> int:
+        """Where the last real token before `index` ends: where a missing token belongs."""
+        values = self.tokens.values
+        while index > 0:
+            index -= 1
+            if not isinstance(values[index], Inserted):
+                return self.tokens.end_of(index)
+        return 0
 
     def _line(self, offset: int) -> int:
         return self.ctx.source.position(offset)[0]
 
-    @staticmethod
-    def _last(symbols: list[Any], kind: str) -> Any:
-        for symbol in reversed(symbols):
-            if symbol.type == kind:
-                return symbol
-        return None
 
-    @staticmethod
-    def _last_index(symbols: list[Any], kind: str) -> int:
-        for index in range(len(symbols) - 1, -1, -1):
-            if symbols[index].type == kind:
-                return index
-        return 0
+def _hint_for(kind: str, expected: set[str]) -> str:
+    if kind in ("STRING", "MULTILINE", "NUMBER", "TAG") and expected <= {
+        "IDENTIFIER",
+        "LPAREN",
+        "RPAREN",
+        "error",
+    }:
+        return "a test list holds tests such as header, address or exists, not bare values"
+    if kind == "RBRACKET":
+        return "a string list holds strings separated by commas, with no ',' before ']'"
+    if kind == "RPAREN":
+        return "a test list holds tests separated by commas, with no ',' before ')'"
+    if kind == "LBRACKET":
+        return "string lists cannot be nested"
+    if kind == "SEMICOLON" and "IDENTIFIER" in expected:
+        return "the command is not finished: a test is missing before ';'"
+    return "see RFC 5228 section 8.2 for the grammar of commands, tests and arguments"
+
+
+def _last_index(symbols: list[str], kind: str) -> int:
+    for index in range(len(symbols) - 1, -1, -1):
+        if symbols[index] == kind:
+            return index
+    return 0

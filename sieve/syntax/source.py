@@ -5,23 +5,48 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 _NEWLINE = re.compile("\n")
 _BOM = "\ufeff"
 
 
-@dataclass(frozen=True, slots=True)
 class Span:
-    """A region of the source: 1-based line and column of its first character, and of the
-    position just after its last one (so an empty span has start == end)."""
+    """A region of the source: `start` and `end` are character offsets (end exclusive);
+    line and column (1-based) of both ends are worked out only when someone asks, which
+    keeps parsing fast. Spans compare by their offsets."""
 
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
+    __slots__ = ("source", "start", "end")
+
+    def __init__(self, source: SourceMap | None, start: int, end: int) -> None:
+        self.source = source
+        self.start = start
+        self.end = end
+
+    @property
+    def line(self) -> int:
+        return self.source.position(self.start)[0] if self.source else 0
+
+    @property
+    def column(self) -> int:
+        return self.source.position(self.start)[1] if self.source else 0
+
+    @property
+    def end_line(self) -> int:
+        return self.source.position(self.end)[0] if self.source else 0
+
+    @property
+    def end_column(self) -> int:
+        return self.source.position(self.end)[1] if self.source else 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Span) and (self.start, self.end) == (other.start, other.end)
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end))
+
+    def __repr__(self) -> str:
+        return f"Span({self.line}:{self.column}-{self.end_line}:{self.end_column})"
 
 
 class SourceMap:
@@ -38,10 +63,7 @@ class SourceMap:
         return index + 1, offset - self._line_starts[index] + 1
 
     def span(self, start: int, end: int) -> Span:
-        starts = self._line_starts
-        line = bisect.bisect_right(starts, start)
-        end_line = line if end == start else bisect.bisect_right(starts, end, lo=line - 1)
-        return Span(line, start - starts[line - 1] + 1, end_line, end - starts[end_line - 1] + 1, start, end)
+        return Span(self, start, end)
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line without its line end ('' past the end)."""
@@ -97,7 +119,5 @@ def decode_script(data: bytes | str, max_problems: int = 20) -> tuple[str, list[
     if text.startswith(_BOM):
         # A byte-order mark from a Windows editor is not part of the script.
         text = text[1:]
-        problems = [
-            DecodeProblem(p.byte_offset, p.text_offset - 1, p.bad_bytes) for p in problems
-        ]
+        problems = [DecodeProblem(p.byte_offset, p.text_offset - 1, p.bad_bytes) for p in problems]
     return text, problems

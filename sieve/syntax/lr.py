@@ -1,0 +1,94 @@
+"""A small LALR driver over the tables PLY builds.
+
+PLY's own driver is general (tracking, debugging, error tokens) and pays for it on every
+token; Sieve needs none of that, so this loop runs the same action and goto tables with the
+least work per step and hands syntax errors to `recovery.Recovery`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sieve.syntax.grammar import StandardGrammar, build_tables
+
+
+class Tables:
+    """PLY's tables for one grammar, plus the symbol by which each state is entered (which
+    tells error recovery what is on the stack without tracking it on every step)."""
+
+    def __init__(self, grammar: type[StandardGrammar]) -> None:
+        ply_parser, self.log = build_tables(grammar)
+        self.grammar = grammar
+        self.action: dict[int, dict[str, int]] = ply_parser.action
+        self.goto: dict[int, dict[str, int]] = ply_parser.goto
+        self.productions = [(p.name, p.len, p.func) for p in ply_parser.productions]
+        # States whose every action is the same reduction: on a token they do not expect,
+        # that reduction is made first, so that errors are found with complete constructs
+        # on the stack.
+        self.defaulted: dict[int, int] = {}
+        for state, actions in self.action.items():
+            steps = set(actions.values())
+            if len(steps) == 1 and min(steps) < 0:
+                self.defaulted[state] = steps.pop()
+        self.entered_by: dict[int, str] = {0: "$end"}
+        for actions in self.action.values():
+            for symbol, target in actions.items():
+                if target > 0:
+                    self.entered_by[target] = symbol
+        for gotos in self.goto.values():
+            for symbol, target in gotos.items():
+                self.entered_by[target] = symbol
+
+
+_tables: dict[type, Tables] = {}
+
+
+def tables_for(grammar: type[StandardGrammar]) -> Tables:
+    tables = _tables.get(grammar)
+    if tables is None:
+        tables = _tables.setdefault(grammar, Tables(grammar))
+    return tables
+
+
+def run(tables: Tables, rules: StandardGrammar, tokens: Any, recovery: Any) -> Any:
+    """Parses the tokens; returns the start symbol's value, or None when the recovery
+    gave up."""
+    action = tables.action
+    goto = tables.goto
+    defaulted = tables.defaulted
+    reducers = [
+        (name, length, getattr(rules, func) if func else None)
+        for name, length, func in tables.productions
+    ]
+    states = [0]
+    values: list[Any] = [None]
+    types = tokens.types
+    token_values = tokens.values
+    index = 0
+    while True:
+        step = action[states[-1]].get(types[index])
+        if step is None:
+            step = defaulted.get(states[-1])
+            if step is None:
+                index = recovery.recover(index, states, values)
+                if index is None:
+                    return None
+                continue
+        if step > 0:
+            states.append(step)
+            values.append(token_values[index])
+            index += 1
+        elif step < 0:
+            name, length, reduce = reducers[-step]
+            if length:
+                p = values[-length - 1 :]
+                p[0] = None
+                del values[-length:]
+                del states[-length:]
+            else:
+                p = [None]
+            reduce(p)
+            states.append(goto[states[-1]][name])
+            values.append(p[0])
+        else:
+            return values[-1]

@@ -1,0 +1,61 @@
+"""The Oracle Communications Messaging Server dialect, as small overrides of the standard
+token rules and grammar: parenthesised tests, `if (header :is "a" "b") {…}`, and mapping
+callouts used as values, `set "RESULT" greylst("${IP}|${FROM}|uwc");`.
+
+It lives in its own module because PLY refuses a rule defined twice in one file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sieve.syntax.ast import Callout
+from sieve.syntax.grammar import StandardGrammar
+from sieve.syntax.lexer import StandardLexerRules, Word
+from sieve.syntax.source import Span
+
+# An identifier followed by '(' and a string or string list is a callout: a test list after
+# '(' always starts with a test name, so the two never meet.
+_CALLOUT_AHEAD = re.compile(r'[ \t\r\n]*\([ \t\r\n]*["\[]')
+
+
+class OracleLexerRules(StandardLexerRules):
+    tokens = (*StandardLexerRules.tokens, "CALLOUT")
+
+    def t_IDENTIFIER(self, t: Any) -> Any:
+        r"[A-Za-z_][A-Za-z0-9_]*"
+        t.value = Word(t.value, t.lexpos)
+        if _CALLOUT_AHEAD.match(t.lexer.lexdata, t.lexer.lexpos):
+            t.type = "CALLOUT"
+        return t
+
+
+class OracleGrammar(StandardGrammar):
+    """`( test )` is also a one-test test list; the precedence declared by the standard
+    grammar makes the parser read it as a parenthesised test, and the checker accepts such a
+    test where a list is expected."""
+
+    tokens = OracleLexerRules.tokens
+    lexer_rules = OracleLexerRules
+
+    def p_test_parenthesized(self, p: Any) -> None:
+        "test : LPAREN test RPAREN"
+        test = p[2]
+        test.parenthesized = True
+        test.span = Span(self.source, p[1], p[3] + 1)
+        p[0] = test
+
+    def p_callout(self, p: Any) -> None:
+        """callout : CALLOUT LPAREN STRING RPAREN
+        | CALLOUT LPAREN string_list RPAREN"""
+        word = p[1]
+        p[0] = Callout(word.name, p[3], Span(self.source, word.start, p[4] + 1))
+
+    def p_argument_list_first_callout(self, p: Any) -> None:
+        "argument_list : callout"
+        self.p_argument_list_first(p)
+
+    def p_argument_list_more_callout(self, p: Any) -> None:
+        "argument_list : argument_list callout"
+        self.p_argument_list_more(p)
