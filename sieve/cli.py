@@ -1,5 +1,223 @@
-"""Command line: `sieve check | fmt | highlight` (placeholder until written)."""
+"""The `sieve` command line: check, fmt and highlight (compile, run, lint and test follow).
+
+Exit status everywhere: 0 clean, 1 the script has findings (or would be reformatted),
+2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sieve import __version__
+from sieve.diagnostics import Diagnostic, render_json, render_text
+from sieve.syntax import parse
+from sieve.syntax.dialects import DIALECTS
+from sieve.syntax.source import SourceMap, decode_script
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    raise SystemExit("not yet")
+@dataclass(slots=True)
+class Input:
+    """One script named on the command line, `-` being standard input."""
+
+    name: str
+    data: bytes
+
+
+def read_inputs(names: Sequence[str]) -> tuple[list[Input], bool]:
+    """Reads every named script; reports unreadable ones on stderr and says if any were."""
+    inputs: list[Input] = []
+    failed = False
+    for name in names:
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as error:
+            print(f"sieve: cannot read {name}: {error.strerror or error}", file=sys.stderr)
+            failed = True
+            continue
+        inputs.append(Input("<stdin>" if name == "-" else name, data))
+    return inputs, failed
+
+
+def terminal_painter(stream: object) -> Callable[[str], str] | None:
+    """Colours source lines with our Pygments lexer when the stream is a terminal."""
+    if not getattr(stream, "isatty", lambda: False)() or os.environ.get("NO_COLOR"):
+        return None
+    from pygments import highlight
+    from pygments.formatters import TerminalFormatter
+
+    from sieve.syntax.highlight_lexer import SieveLexer
+
+    lexer, formatter = SieveLexer(), TerminalFormatter()
+    return lambda line: highlight(line, lexer, formatter).rstrip("\n")
+
+
+def print_diagnostics(
+    name: str, data: bytes, diagnostics: list[Diagnostic], stream: object
+) -> None:
+    source = SourceMap(decode_script(data)[0])
+    paint = terminal_painter(stream)
+    for diagnostic in diagnostics:
+        line = source.line_text(diagnostic.line) if diagnostic.line else None
+        print(render_text(diagnostic, name, line, paint), file=stream)  # type: ignore[arg-type]
+
+
+# sieve check
+
+
+def command_check(args: argparse.Namespace) -> int:
+    inputs, failed = read_inputs(args.files)
+    found: list[tuple[str, Diagnostic]] = []
+    for item in inputs:
+        result = parse(item.data, dialect=args.dialect)
+        if args.format == "text":
+            print_diagnostics(item.name, item.data, result.diagnostics, sys.stdout)
+        found.extend((item.name, d) for d in result.diagnostics)
+    if args.format == "json":
+        print(render_json(found))
+    errors = sum(d.is_error for _, d in found)
+    if args.format == "text" and errors:
+        files = len({name for name, d in found if d.is_error})
+        plural = "s" if errors != 1 else ""
+        print(f"{errors} error{plural} in {files} file{'s' if files != 1 else ''}")
+    if failed:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if errors else EXIT_CLEAN
+
+
+# sieve fmt
+
+
+def command_fmt(args: argparse.Namespace) -> int:
+    from sieve.syntax.formatter import format_source
+
+    if args.write and "-" in args.files:
+        print("sieve fmt: --write cannot rewrite standard input", file=sys.stderr)
+        return EXIT_USAGE
+    inputs, failed = read_inputs(args.files)
+    status = EXIT_CLEAN
+    for item in inputs:
+        result = format_source(item.data, dialect=args.dialect)
+        if result.text is None:
+            print_diagnostics(item.name, item.data, result.diagnostics, sys.stderr)
+            status = EXIT_FINDINGS
+            continue
+        original = decode_script(item.data)[0]
+        if args.check:
+            if result.text != original:
+                sys.stdout.writelines(
+                    difflib.unified_diff(
+                        original.splitlines(keepends=True),
+                        result.text.splitlines(keepends=True),
+                        f"{item.name} (original)",
+                        f"{item.name} (formatted)",
+                    )
+                )
+                status = EXIT_FINDINGS
+        elif args.write:
+            if result.text != original:
+                write_atomically(Path(item.name), result.text)
+                print(f"reformatted {item.name}", file=sys.stderr)
+        else:
+            sys.stdout.write(result.text)
+    return EXIT_USAGE if failed else status
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replaces the file in one rename, so a crash never leaves half a script behind."""
+    mode = path.stat().st_mode & 0o7777
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# sieve highlight
+
+
+def command_highlight(args: argparse.Namespace) -> int:
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter, TerminalFormatter
+
+    from sieve.syntax.highlight_lexer import SieveLexer
+
+    inputs, failed = read_inputs(args.files)
+    for item in inputs:
+        text = decode_script(item.data)[0]
+        if args.html:
+            formatter = HtmlFormatter(full=True, title=item.name, linenos="table")
+        else:
+            formatter = TerminalFormatter()
+        sys.stdout.write(highlight(text, SieveLexer(), formatter))
+    return EXIT_USAGE if failed else EXIT_CLEAN
+
+
+# Wiring.
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sieve", description="Compile, lint and safely run Sieve mail filters."
+    )
+    parser.add_argument("--version", action="version", version=f"sieve {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str, handler: Callable[[argparse.Namespace], int]) -> Any:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        sub.add_argument("files", nargs="+", metavar="FILE", help="script files; - is stdin")
+        sub.add_argument(
+            "--dialect",
+            choices=sorted(DIALECTS),
+            default="standard",
+            help="grammar to accept (default: standard RFC 5228)",
+        )
+        return sub
+
+    check = add("check", "report every syntax error in the scripts", command_check)
+    check.add_argument("--format", choices=("text", "json"), default="text")
+
+    fmt = add("fmt", "print the scripts in canonical layout", command_fmt)
+    mode = fmt.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--check", action="store_true", help="exit 1 with a diff if a file would change"
+    )
+    mode.add_argument("--write", action="store_true", help="rewrite the files in place")
+
+    highlight = add("highlight", "print the scripts with syntax highlighting", command_highlight)
+    highlight.add_argument("--html", action="store_true", help="a standalone HTML page")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) and EXIT_USAGE
+    try:
+        return args.handler(args)
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -21,7 +21,6 @@ class LexContext:
         "comments",
         "multiline_quoted",
         "text_blocks",
-        "brace_depth",
         "truncated",
         "limit_exceeded",
         "overflowed",
@@ -36,7 +35,6 @@ class LexContext:
         # Quoted strings that run over several lines: the usual sign of a missing '"'.
         self.multiline_quoted: list[Span] = []
         self.text_blocks: list[Span] = []
-        self.brace_depth = 0
         # Set when a string or comment swallowed the rest of the script.
         self.truncated = False
         # Set when a nesting limit was exceeded: the tree is then not handed on.
@@ -91,21 +89,15 @@ class LexContext:
             "keep long texts out of the script, or raise max_string_length",
         )
 
-    def open_brace(self, offset: int) -> None:
-        self.brace_depth += 1
-        if self.brace_depth == self.limits.max_block_depth + 1:
-            self.limit_exceeded = True
-            self.report(
-                "limit-nesting",
-                offset,
-                offset + 1,
-                f"blocks are nested more than {self.limits.max_block_depth} deep here",
-                "flatten the script with elsif, allof or stop",
-            )
-
-    def close_brace(self) -> None:
-        if self.brace_depth:
-            self.brace_depth -= 1
+    def report_deep_block(self, offset: int) -> None:
+        self.limit_exceeded = True
+        self.report(
+            "limit-nesting",
+            offset,
+            offset + 1,
+            f"blocks are nested more than {self.limits.max_block_depth} deep here",
+            "flatten the script with elsif, allof or stop",
+        )
 
 
 def _describe_chars(text: str) -> str:

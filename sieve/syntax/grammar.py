@@ -16,7 +16,7 @@ import ply.yacc
 from sieve.syntax.ast import Block, Command, Script, StringList, Test, TestList
 from sieve.syntax.context import LexContext
 from sieve.syntax.lexer import StandardLexerRules
-from sieve.syntax.source import Span
+from sieve.syntax.source import Span, new_span
 
 
 class StandardGrammar:
@@ -77,13 +77,13 @@ class StandardGrammar:
             arguments,
             test,
             block,
-            Span(source, word.start, end),
-            Span(source, word.start, word.end),
+            new_span(Span, (source, word.start, end)),
+            new_span(Span, (source, word.start, word.end)),
         )
 
     def p_block(self, p: Any) -> None:
         "block : LBRACE commands RBRACE"
-        p[0] = Block(p[2], Span(self.source, p[1], p[3] + 1))
+        p[0] = Block(p[2], new_span(Span, (self.source, p[1], p[3] + 1)))
 
     def p_argument_list_first(self, p: Any) -> None:
         """argument_list : STRING
@@ -107,7 +107,7 @@ class StandardGrammar:
 
     def p_string_list(self, p: Any) -> None:
         "string_list : LBRACKET strings RBRACKET"
-        p[0] = StringList(p[2], Span(self.source, p[1], p[3] + 1))
+        p[0] = StringList(p[2], new_span(Span, (self.source, p[1], p[3] + 1)))
 
     def p_strings_one(self, p: Any) -> None:
         """strings : STRING
@@ -133,12 +133,12 @@ class StandardGrammar:
             end, height = test.span.end, test.height + 1
         else:
             end, height = arguments[-1].span.end if arguments else word.end, 1
-        p[0] = Test(word.name, arguments, test, False, Span(self.source, word.start, end), height)
+        p[0] = Test(word.name, arguments, test, False, new_span(Span, (self.source, word.start, end)), height)
 
     def p_test_list(self, p: Any) -> None:
         "test_list : LPAREN tests RPAREN"
         tests = p[2]
-        span = Span(self.source, p[1], p[3] + 1)
+        span = new_span(Span, (self.source, p[1], p[3] + 1))
         p[0] = TestList(tests, span, max(t.height for t in tests))
 
     def p_tests_one(self, p: Any) -> None:

@@ -191,8 +191,10 @@ def _unterminated_string(
 class SieveLexer(RegexLexer):
     """Lexer for Sieve mail filter scripts (RFC 5228 and extensions)."""
 
-    name = "Sieve"
-    aliases: ClassVar[list[str]] = ["sieve"]
+    name = "Sieve (RFC 5228)"
+    # Pygments looks up its built-in lexers before plugins, so the name "sieve" keeps
+    # finding the built-in one; ours is reached as "sieve-rfc5228" (pygmentize -l ...).
+    aliases: ClassVar[list[str]] = ["sieve-rfc5228", "sieve"]
     filenames: ClassVar[list[str]] = ["*.sieve", "*.siv", "*.svtest"]
     mimetypes: ClassVar[list[str]] = ["application/sieve"]
     url = "https://www.rfc-editor.org/rfc/rfc5228"

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 import threading
+from itertools import accumulate, repeat
 from typing import Any
 
 import ply.lex
 
 from sieve.syntax.ast import Comment, Number, String, Tag
 from sieve.syntax.context import LexContext
-from sieve.syntax.source import Span
+from sieve.syntax.source import Span, new_span
+
+new_word = tuple.__new__
 
 # RFC 5228 §2.4.2: inside a quoted string only \" and \\ are escapes; any other backslash is
 # dropped and the character after it kept.
@@ -41,19 +44,31 @@ PUNCTUATION_TOKENS = {
 }
 
 
-class Word:
-    """The value of an IDENTIFIER (or CALLOUT) token: its text and where it is."""
+class Word(tuple):
+    """The value of an IDENTIFIER (or CALLOUT) token: `(text, start)`. A tuple because the
+    lexer makes one per name and a tuple costs least; the rest is worked out on demand."""
 
-    __slots__ = ("text", "name", "start", "end")
+    __slots__ = ()
 
-    def __init__(self, text: str, start: int) -> None:
-        self.text = text
-        self.name = text.lower()
-        self.start = start
-        self.end = start + len(text)
+    @property
+    def text(self) -> str:
+        return self[0]
 
-    def __repr__(self) -> str:
-        return f"Word({self.text!r})"
+    @property
+    def name(self) -> str:
+        """Sieve identifiers are case-insensitive (RFC 5228 §8.1)."""
+        return self[0].lower()
+
+    @property
+    def start(self) -> int:
+        return self[1]
+
+    @property
+    def end(self) -> int:
+        return self[1] + len(self[0])
+
+
+WORD_TOKENS = frozenset({"IDENTIFIER", "CALLOUT"})
 
 
 class StandardLexerRules:
@@ -70,6 +85,9 @@ class StandardLexerRules:
     )
 
     t_ignore_whitespace = r"[ \t\r\n]+"
+    t_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
+    t_LBRACE = r"\{"
+    t_RBRACE = r"\}"
     t_SEMICOLON = r";"
     t_COMMA = r","
     t_LPAREN = r"\("
@@ -99,7 +117,7 @@ class StandardLexerRules:
         r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"'
         raw = t.value[1:-1]
         ctx: LexContext = t.lexer.ctx
-        span = Span(ctx.source, t.lexpos, t.lexer.lexpos)
+        span = new_span(Span, (ctx.source, t.lexpos, t.lexer.lexpos))
         if "\\" in raw:
             raw = _ESCAPE.sub(r"\1", raw)
         if "\n" in raw:
@@ -123,21 +141,18 @@ class StandardLexerRules:
         r"[Tt][Ee][Xx][Tt]:"
         return self._multiline(t)
 
-    def t_IDENTIFIER(self, t: Any) -> Any:
-        r"[A-Za-z_][A-Za-z0-9_]*"
-        t.value = Word(t.value, t.lexpos)
-        return t
-
     def t_TAG(self, t: Any) -> Any:
         r":[A-Za-z_][A-Za-z0-9_]*"
-        t.value = Tag(t.value[1:].lower(), Span(t.lexer.ctx.source, t.lexpos, t.lexer.lexpos))
+        t.value = Tag(
+            t.value[1:].lower(), new_span(Span, (t.lexer.ctx.source, t.lexpos, t.lexer.lexpos))
+        )
         return t
 
     def t_NUMBER(self, t: Any) -> Any:
         r"[0-9][A-Za-z0-9_]*"
         ctx: LexContext = t.lexer.ctx
         digits, suffix = _NUMBER.fullmatch(t.value).groups()  # type: ignore[union-attr]
-        span = Span(ctx.source, t.lexpos, t.lexer.lexpos)
+        span = new_span(Span, (ctx.source, t.lexpos, t.lexer.lexpos))
         suffix = suffix or ""
         multiplier = _QUANTIFIERS.get(suffix.lower())
         if multiplier is None:
@@ -162,18 +177,6 @@ class StandardLexerRules:
         t.value = Number(value, suffix.upper() if suffix.lower() in _QUANTIFIERS else "", span)
         return t
 
-    def t_LBRACE(self, t: Any) -> Any:
-        r"\{"
-        t.lexer.ctx.open_brace(t.lexpos)
-        t.value = t.lexpos
-        return t
-
-    def t_RBRACE(self, t: Any) -> Any:
-        r"\}"
-        t.lexer.ctx.close_brace()
-        t.value = t.lexpos
-        return t
-
     def t_illegal(self, t: Any) -> None:
         r"""[^A-Za-z0-9_:"\#/ \t\r\n;,()\[\]{}]+|:|/"""
         t.lexer.ctx.report_illegal(t.value, t.lexpos, t.lexer.lexpos)
@@ -186,7 +189,9 @@ class StandardLexerRules:
 
     def _comment(self, t: Any, text: str) -> None:
         ctx: LexContext = t.lexer.ctx
-        ctx.comments.append(Comment(text, Span(ctx.source, t.lexpos, t.lexpos + len(text))))
+        ctx.comments.append(
+            Comment(text, new_span(Span, (ctx.source, t.lexpos, t.lexpos + len(text))))
+        )
 
     def _multiline(self, t: Any) -> Any:
         """RFC 5228 §2.4.2: `text:` up to a line holding a lone '.', with '..' unstuffed."""
@@ -227,7 +232,7 @@ class StandardLexerRules:
         value = _DOT_STUFFED.sub(".", body) if ".." in body else body
         if len(value) > ctx.max_string_length:
             ctx.report_long_string(value, t.lexpos)
-        span = Span(ctx.source, t.lexpos, end)
+        span = new_span(Span, (ctx.source, t.lexpos, end))
         ctx.text_blocks.append(span)
         t.value = String(value, True, span, data[t.lexpos : end])
         t.type = "MULTILINE"
@@ -306,7 +311,12 @@ def scan(lexer: Any, ctx: LexContext, text: str) -> Tokens:
         rule, kind = index[group]
         end = found.end()
         if rule is None:
-            if kind is not None:  # punctuation: one character, its offset is its value
+            if kind in WORD_TOKENS:
+                start = found.start(group)
+                types.append(kind)
+                values.append(new_word(Word, (found.group(group), start)))
+                positions.append(start)
+            elif kind is not None:  # punctuation: one character, its offset is its value
                 types.append(kind)
                 values.append(end - 1)
                 positions.append(end - 1)
@@ -325,7 +335,29 @@ def scan(lexer: Any, ctx: LexContext, text: str) -> Tokens:
     types.append("$end")
     values.append(None)
     positions.append(length)
+    limit = ctx.limits.max_block_depth
+    if (
+        types.count("LBRACE") > limit
+        and max(accumulate(map(_BRACE_STEP.get, types, repeat(0)))) > limit
+    ):
+        _report_deep_block(tokens, ctx)
     return tokens
+
+
+_BRACE_STEP = {"LBRACE": 1, "RBRACE": -1}
+
+
+def _report_deep_block(tokens: Tokens, ctx: LexContext) -> None:
+    """Reports the first '{' nested deeper than the limit."""
+    depth = 0
+    for kind, position in zip(tokens.types, tokens.positions, strict=True):
+        if kind == "LBRACE":
+            depth += 1
+            if depth > ctx.limits.max_block_depth:
+                ctx.report_deep_block(position)
+                return
+        elif kind == "RBRACE" and depth:
+            depth -= 1
 
 
 _skipping: dict[Any, Any] = {}

@@ -30,6 +30,10 @@ class Tables:
             steps = set(actions.values())
             if len(steps) == 1 and min(steps) < 0:
                 self.defaulted[state] = steps.pop()
+        # Lists indexed by state are quicker to read than the dictionaries PLY keeps.
+        count = max(self.action) + 1
+        self.action_rows = [self.action.get(state, {}) for state in range(count)]
+        self.goto_rows = [self.goto.get(state, {}) for state in range(count)]
         self.entered_by: dict[int, str] = {0: "$end"}
         for actions in self.action.values():
             for symbol, target in actions.items():
@@ -53,31 +57,35 @@ def tables_for(grammar: type[StandardGrammar]) -> Tables:
 def run(tables: Tables, rules: StandardGrammar, tokens: Any, recovery: Any) -> Any:
     """Parses the tokens; returns the start symbol's value, or None when the recovery
     gave up."""
-    action = tables.action
-    goto = tables.goto
     defaulted = tables.defaulted
     reducers = [
         (name, length, getattr(rules, func) if func else None)
         for name, length, func in tables.productions
     ]
+    rows = tables.action_rows
+    goto_rows = tables.goto_rows
     states = [0]
     values: list[Any] = [None]
     types = tokens.types
     token_values = tokens.values
     index = 0
+    state = 0
     while True:
-        step = action[states[-1]].get(types[index])
-        if step is None:
-            step = defaulted.get(states[-1])
+        try:
+            step = rows[state][types[index]]
+        except KeyError:
+            step = defaulted.get(state)
             if step is None:
                 index = recovery.recover(index, states, values)
                 if index is None:
                     return None
+                state = states[-1]
                 continue
         if step > 0:
             states.append(step)
             values.append(token_values[index])
             index += 1
+            state = step
         elif step < 0:
             name, length, reduce = reducers[-step]
             if length:
@@ -88,7 +96,8 @@ def run(tables: Tables, rules: StandardGrammar, tokens: Any, recovery: Any) -> A
             else:
                 p = [None]
             reduce(p)
-            states.append(goto[states[-1]][name])
+            state = goto_rows[states[-1]][name]
+            states.append(state)
             values.append(p[0])
         else:
             return values[-1]

@@ -7,28 +7,19 @@ It lives in its own module because PLY refuses a rule defined twice in one file.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sieve.syntax.ast import Callout
 from sieve.syntax.grammar import StandardGrammar
-from sieve.syntax.lexer import StandardLexerRules, Word
-from sieve.syntax.source import Span
-
-# An identifier followed by '(' and a string or string list is a callout: a test list after
-# '(' always starts with a test name, so the two never meet.
-_CALLOUT_AHEAD = re.compile(r'[ \t\r\n]*\([ \t\r\n]*["\[]')
-
+from sieve.syntax.lexer import StandardLexerRules
+from sieve.syntax.source import Span, new_span
 
 class OracleLexerRules(StandardLexerRules):
     tokens = (*StandardLexerRules.tokens, "CALLOUT")
-
-    def t_IDENTIFIER(self, t: Any) -> Any:
-        r"[A-Za-z_][A-Za-z0-9_]*"
-        t.value = Word(t.value, t.lexpos)
-        if _CALLOUT_AHEAD.match(t.lexer.lexdata, t.lexer.lexpos):
-            t.type = "CALLOUT"
-        return t
+    # A name followed by '(' and a string or string list is a callout: a test list after
+    # '(' always starts with a test name, so the two never meet. PLY tries longer string
+    # rules first, so this one wins over IDENTIFIER.
+    t_CALLOUT = r"[A-Za-z_][A-Za-z0-9_]*(?=[ \t\r\n]*\([ \t\r\n]*[\"\[])"
 
 
 class OracleGrammar(StandardGrammar):
@@ -43,14 +34,14 @@ class OracleGrammar(StandardGrammar):
         "test : LPAREN test RPAREN"
         test = p[2]
         test.parenthesized = True
-        test.span = Span(self.source, p[1], p[3] + 1)
+        test.span = new_span(Span, (self.source, p[1], p[3] + 1))
         p[0] = test
 
     def p_callout(self, p: Any) -> None:
         """callout : CALLOUT LPAREN STRING RPAREN
         | CALLOUT LPAREN string_list RPAREN"""
         word = p[1]
-        p[0] = Callout(word.name, p[3], Span(self.source, word.start, p[4] + 1))
+        p[0] = Callout(word.name, p[3], new_span(Span, (self.source, word.start, p[4] + 1)))
 
     def p_argument_list_first_callout(self, p: Any) -> None:
         "argument_list : callout"

@@ -11,42 +11,61 @@ _NEWLINE = re.compile("\n")
 _BOM = "\ufeff"
 
 
-class Span:
+class Span(tuple):
     """A region of the source: `start` and `end` are character offsets (end exclusive);
-    line and column (1-based) of both ends are worked out only when someone asks, which
-    keeps parsing fast. Spans compare by their offsets."""
+    line and column (1-based) of both ends are worked out only when someone asks. A tuple
+    `(source, start, end)` underneath, because the parser makes hundreds of these per
+    script and a tuple is the cheapest object Python builds. Spans compare by offsets."""
 
-    __slots__ = ("source", "start", "end")
+    __slots__ = ()
 
-    def __init__(self, source: SourceMap | None, start: int, end: int) -> None:
-        self.source = source
-        self.start = start
-        self.end = end
+    def __new__(cls, source: SourceMap | None, start: int, end: int) -> Span:
+        return tuple.__new__(cls, (source, start, end))
+
+    @property
+    def source(self) -> SourceMap | None:
+        return self[0]
+
+    @property
+    def start(self) -> int:
+        return self[1]
+
+    @property
+    def end(self) -> int:
+        return self[2]
 
     @property
     def line(self) -> int:
-        return self.source.position(self.start)[0] if self.source else 0
+        return self[0].position(self[1])[0] if self[0] else 0
 
     @property
     def column(self) -> int:
-        return self.source.position(self.start)[1] if self.source else 0
+        return self[0].position(self[1])[1] if self[0] else 0
 
     @property
     def end_line(self) -> int:
-        return self.source.position(self.end)[0] if self.source else 0
+        return self[0].position(self[2])[0] if self[0] else 0
 
     @property
     def end_column(self) -> int:
-        return self.source.position(self.end)[1] if self.source else 0
+        return self[0].position(self[2])[1] if self[0] else 0
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Span) and (self.start, self.end) == (other.start, other.end)
+        return isinstance(other, Span) and self[1:] == other[1:]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
     def __hash__(self) -> int:
-        return hash((self.start, self.end))
+        return hash(self[1:])
 
     def __repr__(self) -> str:
         return f"Span({self.line}:{self.column}-{self.end_line}:{self.end_column})"
+
+
+# `new_span(Span, (source, start, end))` builds a Span at C speed, skipping `Span.__new__`;
+# the lexer and the grammar use it on their hot paths.
+new_span = tuple.__new__
 
 
 class SourceMap:
@@ -63,7 +82,7 @@ class SourceMap:
         return index + 1, offset - self._line_starts[index] + 1
 
     def span(self, start: int, end: int) -> Span:
-        return Span(self, start, end)
+        return tuple.__new__(Span, (self, start, end))
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line without its line end ('' past the end)."""
