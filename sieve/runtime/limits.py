@@ -23,7 +23,8 @@ class Limits:
     max_block_depth: int = 32
     """Blocks nested inside blocks (`if … { if … { … } }`)."""
     max_test_depth: int = 32
-    """Tests nested inside tests (`not`, `anyof`, `allof`, parentheses)."""
+    """Tests nested inside tests (`not`, `anyof`, `allof`); the Oracle dialect's parentheses
+    around a test add no level, since they add no node."""
     max_string_length: int = 64 * KIB
     """Characters in one string literal, quoted or `text:`."""
     max_arguments: int = 64

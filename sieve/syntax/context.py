@@ -46,11 +46,14 @@ class LexContext:
         if len(self.diagnostics) >= self.limits.max_diagnostics:
             self.overflowed = True
             return
-        span = self.source.span(start, max(end, start))
+        line, column = self.source.position(start)
+        if end <= start + 1:
+            # A point (where a missing ';' belongs, which may be a line end): one column wide.
+            end_line, end_column = line, column + 1
+        else:
+            end_line, end_column = self.source.position(end)
         self.diagnostics.append(
-            Diagnostic(
-                code, ERROR, span.line, span.column, span.end_line, span.end_column, message, hint
-            )
+            Diagnostic(code, ERROR, line, column, end_line, end_column, message, hint)
         )
 
     def report_unterminated(self, code: str, start: int, message: str, hint: str) -> None:
@@ -59,6 +62,8 @@ class LexContext:
         self.report(code, start, start + 1, message, hint)
 
     def report_illegal(self, text: str, start: int, end: int) -> None:
+        if text.strip("\x00") == "":
+            return  # NUL characters have a diagnostic of their own
         if text.strip("\ufffd") == "" and any(d.code == "invalid-utf8" for d in self.diagnostics):
             return  # the bytes were reported as invalid UTF-8 already
         if text == ":":
@@ -76,7 +81,10 @@ class LexContext:
         else:
             shown = text if len(text) <= 20 else text[:20] + "…"
             message = f"unexpected {_describe_chars(shown)}"
-            hint = "outside strings, Sieve allows only names, tags, numbers and ; , ( ) [ ] { }"
+            hint = (
+                "outside strings, Sieve allows only names, tags, numbers and ; , ( ) [ ] { }; "
+                'text such as a folder name goes in quotes: "INBOX.Lists"'
+            )
         self.report("illegal-character", start, end, message, hint)
 
     def report_long_string(self, value: str, start: int) -> None:

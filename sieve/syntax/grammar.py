@@ -133,7 +133,14 @@ class StandardGrammar:
             end, height = test.span.end, test.height + 1
         else:
             end, height = arguments[-1].span.end if arguments else word.end, 1
-        p[0] = Test(word.name, arguments, test, False, new_span(Span, (self.source, word.start, end)), height)
+        p[0] = Test(
+            word.name,
+            arguments,
+            test,
+            False,
+            new_span(Span, (self.source, word.start, end)),
+            height,
+        )
 
     def p_test_list(self, p: Any) -> None:
         "test_list : LPAREN tests RPAREN"

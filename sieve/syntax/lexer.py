@@ -149,17 +149,28 @@ class StandardLexerRules:
         return t
 
     def t_NUMBER(self, t: Any) -> Any:
-        r"[0-9][A-Za-z0-9_]*"
+        r"[0-9][A-Za-z0-9_]*(?:\.[0-9][A-Za-z0-9_]*)?"
         ctx: LexContext = t.lexer.ctx
-        digits, suffix = _NUMBER.fullmatch(t.value).groups()  # type: ignore[union-attr]
-        span = new_span(Span, (ctx.source, t.lexpos, t.lexer.lexpos))
+        start, end = t.lexpos, t.lexer.lexpos
+        parsed = _NUMBER.fullmatch(t.value)
+        if parsed is None:
+            ctx.report(
+                "bad-number",
+                start,
+                end,
+                f"'{t.value}' is not a number: Sieve numbers are whole",
+                _whole_number_hint(t.value),
+            )
+            t.value = Number(0, "", new_span(Span, (ctx.source, start, end)))
+            return t
+        digits, suffix = parsed.groups()
         suffix = suffix or ""
         multiplier = _QUANTIFIERS.get(suffix.lower())
         if multiplier is None:
             ctx.report(
                 "bad-number",
-                t.lexpos + len(digits),
-                t.lexer.lexpos,
+                start + len(digits),
+                end,
                 f"'{suffix}' is not a number quantifier",
                 f"a number may end in K, M or G only (write {digits}K for {digits} kibi)",
             )
@@ -168,13 +179,14 @@ class StandardLexerRules:
         if value > MAX_NUMBER:
             ctx.report(
                 "number-too-large",
-                t.lexpos,
-                t.lexer.lexpos,
+                start,
+                end,
                 f"the number {t.value} is too large",
                 f"numbers may be at most {MAX_NUMBER} (about 8E18)",
             )
             value = MAX_NUMBER
-        t.value = Number(value, suffix.upper() if suffix.lower() in _QUANTIFIERS else "", span)
+        quantifier = suffix.upper() if multiplier != 1 or not suffix else ""
+        t.value = Number(value, quantifier, new_span(Span, (ctx.source, start, end)))
         return t
 
     def t_illegal(self, t: Any) -> None:
@@ -237,6 +249,19 @@ class StandardLexerRules:
         t.value = String(value, True, span, data[t.lexpos : end])
         t.type = "MULTILINE"
         return t
+
+
+def _whole_number_hint(text: str) -> str:
+    """For `1.5M`, suggest the same amount as a whole number of a smaller unit."""
+    decimal = re.fullmatch(r"([0-9]+\.[0-9]+)([KkMmGg]?)", text)
+    if decimal is None:
+        return "write a whole number, optionally followed by K, M or G"
+    amount = float(decimal.group(1)) * _QUANTIFIERS[decimal.group(2).lower()]
+    for unit in ("G", "M", "K"):
+        scaled = amount / _QUANTIFIERS[unit.lower()]
+        if scaled >= 1 and scaled == int(scaled):
+            return f"write {int(scaled)}{unit} instead of {text}"
+    return f"write {round(amount)} instead of {text}"
 
 
 class Token:

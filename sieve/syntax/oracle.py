@@ -14,6 +14,7 @@ from sieve.syntax.grammar import StandardGrammar
 from sieve.syntax.lexer import StandardLexerRules
 from sieve.syntax.source import Span, new_span
 
+
 class OracleLexerRules(StandardLexerRules):
     tokens = (*StandardLexerRules.tokens, "CALLOUT")
     # A name followed by '(' and a string or string list is a callout: a test list after

@@ -12,7 +12,7 @@ import re
 
 from sieve.diagnostics import ERROR, Diagnostic
 from sieve.syntax.context import LexContext
-from sieve.syntax.source import Span
+from sieve.syntax.source import SourceMap, Span
 
 # Every command and test name of RFC 5228, its extensions and the Oracle ones: a line made of
 # words that are mostly not Sieve names is prose.
@@ -97,6 +97,10 @@ _SYNTAX_CODES = frozenset(
         "missing-paren",
         "illegal-character",
         "bad-number",
+        "extra-semicolon",
+        "unbalanced-paren",
+        "unbalanced-bracket",
+        "unbalanced-brace",
     }
 )
 
@@ -105,6 +109,8 @@ def mark_prose_lines(ctx: LexContext) -> list[Diagnostic]:
     """The context's diagnostics with prose lines reported and the errors they caused
     folded into that report."""
     covered = _lines_inside_strings_and_comments(ctx)
+    # A line with a diagnostic of another kind (a bad `text:` header, say) is explained.
+    covered.update(d.line for d in ctx.diagnostics if d.code not in _SYNTAX_CODES)
     prose: dict[int, Diagnostic] = {}
     for line, text in enumerate(ctx.source.text.split("\n"), start=1):
         # Cheap tests first: most lines hold a string, a brace or a ';' and are Sieve.
@@ -114,7 +120,7 @@ def mark_prose_lines(ctx: LexContext) -> list[Diagnostic]:
         if match is None:
             continue
         words = _WORD.findall(match.group(1))
-        if sum(word.lower() not in SIEVE_NAMES for word in words) < 2:
+        if sum(len(word) >= 3 and word.lower() not in SIEVE_NAMES for word in words) < 2:
             continue
         shown = match.group(1)
         start, end = match.span(1)
@@ -130,25 +136,31 @@ def mark_prose_lines(ctx: LexContext) -> list[Diagnostic]:
             f"if it is a comment that lost its '#', write '# {shown}'",
         )
     kept = [d for d in ctx.diagnostics if not (d.line in prose and d.code in _SYNTAX_CODES)]
-    kept = _without_followers_of_illegal_characters(kept)
+    kept = _without_followers_of_illegal_characters(kept, ctx.source)
     kept = [_with_string_hint(d, ctx.multiline_quoted) for d in kept]
     return kept + list(prose.values())
 
 
-def _without_followers_of_illegal_characters(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """After a stray character, the parser's complaints later on the same line are echoes of
-    it (an unquoted address, a `${var}` outside quotes): keep only the first."""
-    first_illegal: dict[int, int] = {}
-    for d in diagnostics:
-        if d.code == "illegal-character":
-            first_illegal[d.line] = min(first_illegal.get(d.line, d.column), d.column)
-    return [
-        d
-        for d in diagnostics
-        if not (
-            d.code in _SYNTAX_CODES and d.line in first_illegal and d.column > first_illegal[d.line]
+def _without_followers_of_illegal_characters(
+    diagnostics: list[Diagnostic], source: SourceMap
+) -> list[Diagnostic]:
+    """After a stray character, the parser's complaints later in the same command (up to the
+    next ';' on that line) are echoes of it, as with an unquoted address or a `${var}`
+    outside quotes: keep only the stray character's diagnostic."""
+    illegal = [(d.line, d.column) for d in diagnostics if d.code == "illegal-character"]
+    if not illegal:
+        return diagnostics
+
+    def echoes(d: Diagnostic) -> bool:
+        if d.code not in _SYNTAX_CODES:
+            return False
+        text = source.line_text(d.line)
+        return any(
+            line == d.line and column < d.column and ";" not in text[column - 1 : d.column - 1]
+            for line, column in illegal
         )
-    ]
+
+    return [d for d in diagnostics if not echoes(d)]
 
 
 def _lines_inside_strings_and_comments(ctx: LexContext) -> set[int]:

@@ -18,6 +18,24 @@ _MEANINGS = {
     "CALLOUT": "a mapping callout",
     "$end": "the end of the script",
 }
+# Tokens that are simply dropped when the parse goes on without them.
+_DELETABLE = {
+    "SEMICOLON": (
+        "extra-semicolon",
+        "expected a command, found ';'",
+        "an empty command is not allowed: remove the extra ';'",
+    ),
+    "RPAREN": (
+        "unbalanced-paren",
+        "unbalanced ')': no test list is open here",
+        "remove this ')', or look for a '(' that is missing",
+    ),
+    "RBRACKET": (
+        "unbalanced-bracket",
+        "unbalanced ']': no string list is open here",
+        "remove this ']', or look for a '[' that is missing",
+    ),
+}
 # A parse that keeps failing at one token is abandoned rather than allowed to loop.
 _MAX_ERRORS_AT_ONE_TOKEN = 4
 
@@ -32,6 +50,7 @@ class Recovery:
         self.ctx = ctx
         self.tried: set[tuple[int, str]] = set()
         self.errors_at: dict[int, int] = {}
+        self.states: list[int] = []
 
     def recover(self, found: int, states: list[int], values: list[Any]) -> int | None:
         """The index of the token to go on with, or None to give up. `found` is the index
@@ -46,6 +65,7 @@ class Recovery:
             return None
         expected = set(self.tables.action[states[-1]])
         symbols = [self.tables.entered_by[state] for state in states]
+        self.states = states
         repaired = self._repair(found, expected, symbols, values)
         if repaired is not None:
             return repaired
@@ -80,6 +100,15 @@ class Recovery:
             )
         if "RBRACKET" in expected:
             opened = self._where(self._opener(symbols, values, "LBRACKET"))
+            if kind in ("RPAREN", "RBRACE") and self._replacing_is_better(found, "RBRACKET"):
+                return self._replace(
+                    found,
+                    "RBRACKET",
+                    "missing-bracket",
+                    f"expected ',' or ']' in the string list opened {opened}, "
+                    f"found {self._describe(found)}",
+                    f"close the string list with ']' instead of '{PUNCTUATION_TOKENS[kind]}'",
+                )
             return self._insert(
                 found,
                 "RBRACKET",
@@ -120,7 +149,58 @@ class Recovery:
                 "remove this '}', or look above for a '{' that is missing",
             )
             return found + 1
+        if kind in _DELETABLE and self._deleting_helps(found):
+            code, message, hint = _DELETABLE[kind]
+            position = self.tokens.positions[found]
+            self.ctx.report(code, position, position + 1, message, hint)
+            return found + 1
         return None
+
+    # Trying a repair: run the automaton (without building anything) over the next few
+    # tokens, to see whether the parse would go on after it.
+
+    def _survives(self, states: list[int], kinds: list[str]) -> int:
+        """How many of `kinds` the parser would take from `states` before an error."""
+        tables = self.tables
+        rows, gotos, defaulted = tables.action_rows, tables.goto_rows, tables.defaulted
+        stack = list(states)
+        for taken, kind in enumerate(kinds):
+            while True:
+                step = rows[stack[-1]].get(kind)
+                if step is None:
+                    step = defaulted.get(stack[-1])
+                if step is None:
+                    return taken
+                if step > 0:
+                    stack.append(step)
+                    break
+                if step == 0:
+                    return len(kinds)
+                name, length, _ = tables.productions[-step]
+                if length:
+                    del stack[-length:]
+                stack.append(gotos[stack[-1]][name])
+        return len(kinds)
+
+    def _following(self, index: int, count: int = 4) -> list[str]:
+        return self.tokens.types[index : index + count]
+
+    def _replacing_is_better(self, found: int, kind: str) -> bool:
+        states = self.states
+        replaced = self._survives(states, [kind, *self._following(found + 1)])
+        inserted = self._survives(states, [kind, *self._following(found)])
+        return replaced > inserted
+
+    def _deleting_helps(self, found: int) -> bool:
+        following = self._following(found + 1)
+        return self._survives(self.states, following) == len(following)
+
+    def _replace(self, found: int, kind: str, code: str, message: str, hint: str) -> int:
+        position = self.tokens.positions[found]
+        self.ctx.report(code, position, position + 1, message, hint)
+        self.tokens.types[found] = kind
+        self.tokens.values[found] = Inserted(position)
+        return found
 
     def _insert(self, found: int, kind: str, code: str, message: str, hint: str) -> int | None:
         key = (self.tokens.positions[found], kind)
@@ -269,7 +349,13 @@ def _hint_for(kind: str, expected: set[str]) -> str:
         "RPAREN",
         "error",
     }:
-        return "a test list holds tests such as header, address or exists, not bare values"
+        hint = "a test list holds tests such as header, address or exists, not bare values"
+        if kind in ("STRING", "MULTILINE"):
+            hint += (
+                '; name("…") as a value is a mapping callout of the Oracle Messaging Server '
+                "dialect (--dialect oracle)"
+            )
+        return hint
     if kind == "RBRACKET":
         return "a string list holds strings separated by commas, with no ',' before ']'"
     if kind == "RPAREN":

@@ -40,8 +40,8 @@ def significant(tokens: Tokens) -> Tokens:
 
 
 def test_metadata() -> None:
-    assert SieveLexer.name == "Sieve"
-    assert SieveLexer.aliases == ["sieve"]
+    assert SieveLexer.name == "Sieve (RFC 5228)"
+    assert SieveLexer.aliases == ["sieve-rfc5228", "sieve"]
     assert SieveLexer.filenames == ["*.sieve", "*.siv", "*.svtest"]
     assert SieveLexer.mimetypes == ["application/sieve"]
 

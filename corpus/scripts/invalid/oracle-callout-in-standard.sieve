@@ -1,5 +1,5 @@
 # errors: 1
-# line 11: a string is not allowed in a test list: greylst("...") is Oracle dialect, not RFC 5228
+# line 12: a string is not allowed in a test list: greylst("...") is Oracle dialect, not RFC 5228
 require ["variables", "reject"];
 
 # Pasted from an Oracle Messaging Server filter into a standard server.

@@ -1,5 +1,5 @@
 # errors: 1
-# line 7: trailing ',' before ']' in string list
+# line 8: trailing ',' before ']' in string list
 require ["fileinto"];
 
 # Colleagues whose mail always stays in the inbox.
