@@ -90,6 +90,7 @@ class StandardGrammar:
         | MULTILINE
         | NUMBER
         | TAG
+        | STRING_LIST
         | string_list"""
         p[0] = [p[1]]
 
@@ -98,6 +99,7 @@ class StandardGrammar:
         | argument_list MULTILINE
         | argument_list NUMBER
         | argument_list TAG
+        | argument_list STRING_LIST
         | argument_list string_list"""
         arguments = p[1]
         if len(arguments) == self.max_arguments:

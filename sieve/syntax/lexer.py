@@ -14,7 +14,7 @@ from typing import Any
 
 import ply.lex
 
-from sieve.syntax.ast import Comment, Number, String, Tag
+from sieve.syntax.ast import Comment, Number, String, StringList, Tag
 from sieve.syntax.context import LexContext
 from sieve.syntax.source import Span, new_span
 
@@ -23,6 +23,10 @@ new_word = tuple.__new__
 # RFC 5228 §2.4.2: inside a quoted string only \" and \\ are escapes; any other backslash is
 # dropped and the character after it kept.
 _ESCAPE = re.compile(r"\\([\s\S])")
+_QUOTED_STRING = r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"'
+_QUOTED = re.compile(r'"([^"\\]*(?:\\[\s\S][^"\\]*)*)"')
+_SPACE = r"[ \t\r\n]*"
+_STRING_LIST = rf"\[{_SPACE}{_QUOTED_STRING}(?:{_SPACE},{_SPACE}{_QUOTED_STRING})*{_SPACE}\]"
 # RFC 5228 §8.1: after "text:" only spaces, tabs and an optional hash comment, then CRLF.
 _TEXT_HEADER = re.compile(r"[ \t]*(#[^\n]*)?(\r?\n|\Z)")
 _TEXT_END = re.compile(r"^\.\r?$", re.MULTILINE)
@@ -81,6 +85,7 @@ class StandardLexerRules:
         "NUMBER",
         "STRING",
         "MULTILINE",
+        "STRING_LIST",
         *PUNCTUATION_TOKENS,
     )
 
@@ -113,8 +118,30 @@ class StandardLexerRules:
         )
         t.lexer.lexpos = len(t.lexer.lexdata)
 
+    @ply.lex.TOKEN(_STRING_LIST)
+    def t_STRING_LIST(self, t: Any) -> Any:
+        # A plain list of quoted strings is one token: most lists are written so, and one
+        # token costs far less than the brackets, strings and commas one by one. Lists with
+        # comments or text: strings inside come as separate tokens.
+        ctx: LexContext = t.lexer.ctx
+        source = ctx.source
+        base = t.lexpos
+        strings = []
+        for quoted in _QUOTED.finditer(t.value):
+            raw = quoted.group(1)
+            span = new_span(Span, (source, base + quoted.start(), base + quoted.end()))
+            if "\\" in raw:
+                raw = _ESCAPE.sub(r"\1", raw)
+            if "\n" in raw:
+                ctx.multiline_quoted.append(span)
+            if len(raw) > ctx.max_string_length:
+                ctx.report_long_string(raw, span.start)
+            strings.append(String(raw, False, span))
+        t.value = StringList(strings, new_span(Span, (source, base, t.lexer.lexpos)))
+        return t
+
+    @ply.lex.TOKEN(_QUOTED_STRING)
     def t_STRING(self, t: Any) -> Any:
-        r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"'
         raw = t.value[1:-1]
         ctx: LexContext = t.lexer.ctx
         span = new_span(Span, (ctx.source, t.lexpos, t.lexer.lexpos))

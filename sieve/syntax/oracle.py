@@ -40,6 +40,7 @@ class OracleGrammar(StandardGrammar):
 
     def p_callout(self, p: Any) -> None:
         """callout : CALLOUT LPAREN STRING RPAREN
+        | CALLOUT LPAREN STRING_LIST RPAREN
         | CALLOUT LPAREN string_list RPAREN"""
         word = p[1]
         p[0] = Callout(word.name, p[3], new_span(Span, (self.source, word.start, p[4] + 1)))

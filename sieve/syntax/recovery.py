@@ -9,12 +9,13 @@ from typing import Any
 from sieve.syntax.context import LexContext
 from sieve.syntax.lexer import PUNCTUATION_TOKENS, Inserted, Tokens, Word
 
-_ARGUMENT_TOKENS = {"TAG", "NUMBER", "STRING", "MULTILINE", "LBRACKET", "CALLOUT"}
+_ARGUMENT_TOKENS = {"TAG", "NUMBER", "STRING", "MULTILINE", "STRING_LIST", "LBRACKET", "CALLOUT"}
 _MEANINGS = {
     "TAG": "a tag",
     "NUMBER": "a number",
     "STRING": "a string",
     "MULTILINE": "a string",
+    "STRING_LIST": "a string list",
     "CALLOUT": "a mapping callout",
     "$end": "the end of the script",
 }
