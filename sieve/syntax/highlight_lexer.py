@@ -51,6 +51,8 @@ from pygments.token import (
     _TokenType,
 )
 
+from sieve.syntax.names import ACTION_COMMANDS, CONTROL_COMMANDS, TEST_NAMES
+
 __all__ = ["SieveLexer"]
 
 _TokenTuple = tuple[int, _TokenType, str]
@@ -73,85 +75,6 @@ _INTERPOLATION = re.compile(
     _FLAGS,
 )
 
-# Control commands (RFC 5228, 5703, 6609).
-_CONTROL_COMMANDS = (
-    "break",
-    "else",
-    "elsif",
-    "foreverypart",
-    "global",
-    "if",
-    "include",
-    "require",
-    "return",
-    "stop",
-)
-
-# Action commands from the base spec and the common extensions.
-_ACTION_COMMANDS = (
-    "addflag",
-    "addheader",
-    "addtag",
-    "convert",
-    "debug_log",
-    "deleteheader",
-    "discard",
-    "enclose",
-    "ereject",
-    "error",
-    "execute",
-    "extracttext",
-    "fileinto",
-    "filter",
-    "jettison",
-    "keep",
-    "notify",
-    "pipe",
-    "redirect",
-    "reject",
-    "removeflag",
-    "replace",
-    "set",
-    "setflag",
-    "snooze",
-    "spamadjust",
-    "vacation",
-)
-
-# Test names.  We lex them as Name.Function: a Sieve test is a predicate
-# applied to its arguments, which is the closest match among Pygments'
-# standard token types and keeps them visually distinct from actions.
-_TEST_NAMES = (
-    "address",
-    "allof",
-    "anyof",
-    "body",
-    "currentdate",
-    "date",
-    "duplicate",
-    "envelope",
-    "environment",
-    "exists",
-    "false",
-    "hasflag",
-    "header",
-    "ihave",
-    "mailboxexists",
-    "metadata",
-    "metadataexists",
-    "not",
-    "notify_method_capability",
-    "servermetadata",
-    "servermetadataexists",
-    "size",
-    "spamtest",
-    "specialuse_exists",
-    "string",
-    "true",
-    "valid_ext_list",
-    "valid_notify_method",
-    "virustest",
-)
 
 # ``text:`` header: optional blanks, then a hash comment or a line break.
 _TEXT_HEADER = r"(text:)([ \t]*)(#[^\r\n]*)?(\r?\n)"
@@ -233,9 +156,9 @@ class SieveLexer(RegexLexer):
             ),
             (":" + _IDENT, Name.Tag),
             (r"[0-9]+[kmg]?", Number.Integer),
-            (words(_CONTROL_COMMANDS, suffix=_NOT_IDENT_CHAR), Keyword),
-            (words(_ACTION_COMMANDS, suffix=_NOT_IDENT_CHAR), Name.Builtin),
-            (words(_TEST_NAMES, suffix=_NOT_IDENT_CHAR), Name.Function),
+            (words(CONTROL_COMMANDS, suffix=_NOT_IDENT_CHAR), Keyword),
+            (words(ACTION_COMMANDS, suffix=_NOT_IDENT_CHAR), Name.Builtin),
+            (words(TEST_NAMES, suffix=_NOT_IDENT_CHAR), Name.Function),
             (_IDENT, Name),
             (r"[;,()\[\]{}]", Punctuation),
         ],

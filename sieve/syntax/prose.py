@@ -12,77 +12,9 @@ import re
 
 from sieve.diagnostics import ERROR, Diagnostic
 from sieve.syntax.context import LexContext
+from sieve.syntax.names import SIEVE_NAMES
 from sieve.syntax.source import SourceMap, Span
 
-# Every command and test name of RFC 5228, its extensions and the Oracle ones: a line made of
-# words that are mostly not Sieve names is prose.
-SIEVE_NAMES = frozenset(
-    (
-        "require",
-        "if",
-        "elsif",
-        "else",
-        "stop",
-        "keep",
-        "discard",
-        "redirect",
-        "fileinto",
-        "reject",
-        "ereject",
-        "erejec",
-        "address",
-        "allof",
-        "anyof",
-        "envelope",
-        "exists",
-        "false",
-        "header",
-        "not",
-        "size",
-        "true",
-        "set",
-        "string",
-        "setflag",
-        "addflag",
-        "removeflag",
-        "hasflag",
-        "vacation",
-        "notify",
-        "valid_notify_method",
-        "notify_method_capability",
-        "body",
-        "date",
-        "currentdate",
-        "addheader",
-        "deleteheader",
-        "mailboxexists",
-        "metadata",
-        "metadataexists",
-        "servermetadata",
-        "servermetadataexists",
-        "specialuse_exists",
-        "environment",
-        "ihave",
-        "error",
-        "include",
-        "return",
-        "global",
-        "duplicate",
-        "valid_ext_list",
-        "foreverypart",
-        "break",
-        "replace",
-        "enclose",
-        "extracttext",
-        "spamtest",
-        "virustest",
-        "addtag",
-        "spamadjust",
-        "jettison",
-        "convert",
-        "text",
-    )
-)
 # Words and plain numbers with the punctuation of sentences; a tag (`:is`) or a string is
 # enough to make a line Sieve.
 _PROSE_WORD = r"\(?(?:[A-Za-z][A-Za-z0-9_'’-]*|[0-9]+)[).,!?;:]*"
