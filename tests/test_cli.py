@@ -151,3 +151,24 @@ def _strip_ansi(text: str) -> str:
     import re
 
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+def test_diagnostic_source_lines_are_coloured_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sieve.cli import terminal_painter
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    paint = terminal_painter(_Terminal())
+    assert paint is not None
+    painted = paint('fileinto "Junk";')
+    assert "\x1b[" in painted
+    assert _strip_ansi(painted) == 'fileinto "Junk";'
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert terminal_painter(_Terminal()) is None
+    assert terminal_painter(object()) is None  # a pipe or file: plain text
