@@ -23,8 +23,9 @@
   arguments) continues on the next line.
 * String lists `["a", "b"]` and test lists `anyof (a, b)` stay on one line when that line fits
   in 100 columns; otherwise they hold one item per line, aligned after the `[` or `(`.
-  A command whose line does not fit breaks its arguments before each tag but the first, at
-  4 extra spaces (`vacation :days 7` / `    :subject "…"`); tests never break their arguments.
+  A command whose line does not fit breaks before each tag that is not its first argument,
+  4 spaces further in (`vacation :days 7` / `    :subject "…"`); a test's arguments never
+  break.
 * Oracle dialect: a parenthesised test keeps its parentheses, a callout is `name("arg")`.
 * Comments stay where they were, in source order: a comment on a line of its own stays on its
   own line at the current indentation (the inner lines of a `/* */` comment are kept as they
@@ -35,10 +36,11 @@
   list item and its comma is put after the comma.
 * At most one blank line between commands (and comments between them), and only where the
   source had one; none at the start or end of a block or the script.
-* No trailing spaces (except inside strings, whose text is never changed), LF line ends,
-  exactly one newline at the end (an empty script stays empty). `format_source` turns CRLF
-  line ends into LF everywhere, inside multi-line strings too: RFC 5228 §2.2 makes every
-  line end of a script CRLF, so a line end in a string is a line end whatever the file uses.
+* No trailing spaces (except inside strings, whose text is never changed), exactly one line
+  end at the end (an empty script stays empty). Line ends keep the file's style: a script
+  whose first line ends in CRLF is written with CRLF throughout, any other with LF. So a
+  string that runs over several lines keeps its value, and a Windows user's file stays a
+  Windows file.
 """
 
 from __future__ import annotations
@@ -87,12 +89,18 @@ def format_source(source: str | bytes, dialect: str = "standard") -> FormatResul
     if not result.ok or result.script is None or result.source is None:
         return FormatResult(None, result.diagnostics)
     text = result.source.text
+    first_line_end = text.find("\n")
+    crlf = first_line_end > 0 and text[first_line_end - 1] == "\r"
     if "\r\n" in text:
+        # Lay out in LF, then give the file its own line ends back.
         result = parse(text.replace("\r\n", "\n"), dialect=dialect)
         if not result.ok or result.script is None or result.source is None:
             return FormatResult(None, result.diagnostics)
         text = result.source.text
-    return FormatResult(format_script(result.script, source=text), result.diagnostics)
+    formatted = format_script(result.script, source=text)
+    if crlf:
+        formatted = formatted.replace("\n", "\r\n")
+    return FormatResult(formatted, result.diagnostics)
 
 
 def format_script(script: Script, *, source: str | None = None) -> str:
@@ -373,24 +381,22 @@ class _NameFinder:
 # Pass 2: comments woven into the separators, giving a document for the printer.
 
 
-class _Doc:
-    __slots__ = ()
-
-
 @dataclass(frozen=True, slots=True)
-class _Line(_Doc):
+class _Line:
     """A break that is `flat` when its group fits on the line."""
 
     flat: str = " "
 
 
 @dataclass(frozen=True, slots=True)
-class _Hard(_Doc):
+class _Hard:
+    """A line break that no group can print flat; `blank` leaves an empty line before."""
+
     blank: bool = False
 
 
 @dataclass(slots=True)
-class _Box(_Doc):
+class _Box:
     """A group (printed flat if it fits), a nest (+4 after breaks) or an align (breaks go to
     the column where it starts)."""
 
@@ -519,7 +525,8 @@ class _Weaver:
 
 
 def _next_token(items: list[_Item], index: int) -> _Tok:
-    for item in items[index + 1 :]:
+    for following in range(index + 1, len(items)):
+        item = items[following]
         if isinstance(item, _Tok):
             return item
     raise AssertionError("every separator comes before a token")

@@ -99,11 +99,14 @@ def _lines_inside_strings_and_comments(ctx: LexContext) -> set[int]:
     covered: set[int] = set()
     spans: list[Span] = [c.span for c in ctx.comments if not c.is_hash]
     spans += ctx.multiline_quoted
-    spans += ctx.text_blocks
     for span in spans:
-        # A span that ends just after a line break ends on the line before.
-        last = span.end_line - 1 if span.end_column == 1 else span.end_line
-        covered.update(range(span.line + 1, last + 1))
+        covered.update(range(span.line + 1, span.end_line + 1))
+    for span in ctx.text_blocks:
+        # The `text:` line itself holds a string, which is enough to make it Sieve; a block
+        # ends just after the line break of its '.' line.
+        covered.update(
+            range(span.line, span.end_line if span.end_column == 1 else span.end_line + 1)
+        )
     return covered
 
 

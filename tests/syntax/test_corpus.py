@@ -30,6 +30,7 @@ GOLDEN_FIELDS = ("code", "line", "column", "end_line", "end_column", "message", 
 # Diagnostics that were reviewed and found wrong or unhelpful; they must not be frozen.
 KNOWN_BAD: dict[str, str] = {}
 
+
 def scripts(folder: str, *suffixes: str) -> list[Path]:
     return sorted(p for p in (CORPUS / folder).iterdir() if p.suffix in suffixes)
 

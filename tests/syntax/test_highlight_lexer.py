@@ -265,9 +265,7 @@ def test_test_names_are_functions(lexer: SieveLexer, word: str) -> None:
     assert lex(lexer, word) == [(Name.Function, word)]
 
 
-@pytest.mark.parametrize(
-    "word", ["frobnicate", "_x", "keeper", "if2", "header_x", "vnd_test9"]
-)
+@pytest.mark.parametrize("word", ["frobnicate", "_x", "keeper", "if2", "header_x", "vnd_test9"])
 def test_unknown_identifiers_are_names(lexer: SieveLexer, word: str) -> None:
     assert lex(lexer, word) == [(Name, word)]
 
@@ -285,10 +283,7 @@ def test_unknown_command_in_context(lexer: SieveLexer) -> None:
 
 
 def test_tags_numbers_punctuation_whitespace(lexer: SieveLexer) -> None:
-    source = (
-        'if anyof (size :over 100K, size :UNDER 2m, header :is\t["a","b"] "c")'
-        " { keep; }\r\n"
-    )
+    source = 'if anyof (size :over 100K, size :UNDER 2m, header :is\t["a","b"] "c") { keep; }\r\n'
     assert lex(lexer, source) == [
         (Keyword, "if"),
         (Whitespace, " "),
