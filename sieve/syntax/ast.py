@@ -91,6 +91,8 @@ class Block:
 
     commands: list[Command]
     span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+    # How many blocks deep this one reaches, for the nesting limit.
+    height: int = field(default=1, compare=False, repr=False)
 
 
 @dataclass(slots=True)

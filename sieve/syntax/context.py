@@ -3,6 +3,8 @@ diagnostic found so far. One context per parse keeps parsing thread-safe."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sieve.diagnostics import ERROR, Diagnostic
 from sieve.runtime.limits import Limits
 from sieve.syntax.ast import Comment
@@ -25,6 +27,7 @@ class LexContext:
         "limit_exceeded",
         "overflowed",
         "max_string_length",
+        "tokens",
     )
 
     def __init__(self, source: SourceMap, limits: Limits) -> None:
@@ -41,6 +44,7 @@ class LexContext:
         self.limit_exceeded = False
         self.overflowed = False
         self.max_string_length = limits.max_string_length
+        self.tokens: Any = None  # the script's tokens, once scanned
 
     def report(self, code: str, start: int, end: int, message: str, hint: str = "") -> None:
         if len(self.diagnostics) >= self.limits.max_diagnostics:
@@ -97,15 +101,27 @@ class LexContext:
             "keep long texts out of the script, or raise max_string_length",
         )
 
-    def report_deep_block(self, offset: int) -> None:
-        self.limit_exceeded = True
-        self.report(
-            "limit-nesting",
-            offset,
-            offset + 1,
-            f"blocks are nested more than {self.limits.max_block_depth} deep here",
-            "flatten the script with elsif, allof or stop",
-        )
+    def report_deep_blocks(self) -> None:
+        """Reports the first '{' nested deeper than the limit. The parser finds that some
+        block is too deep from the inside out; where it starts is found from the tokens."""
+        if self.limit_exceeded or self.tokens.types.count("LBRACE") <= self.limits.max_block_depth:
+            return
+        depth = 0
+        for kind, offset in zip(self.tokens.types, self.tokens.positions, strict=True):
+            if kind == "LBRACE":
+                depth += 1
+                if depth > self.limits.max_block_depth:
+                    self.limit_exceeded = True
+                    self.report(
+                        "limit-nesting",
+                        offset,
+                        offset + 1,
+                        f"blocks are nested more than {self.limits.max_block_depth} deep here",
+                        "flatten the script with elsif, allof or stop",
+                    )
+                    return
+            elif kind == "RBRACE" and depth:
+                depth -= 1
 
 
 def _describe_chars(text: str) -> str:

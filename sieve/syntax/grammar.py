@@ -19,6 +19,26 @@ from sieve.syntax.lexer import StandardLexerRules
 from sieve.syntax.source import Span, new_span
 
 
+def starts_list(rule: Any) -> Any:
+    """Marks a rule `x : item` whose value is `[item]`: the driver builds the list itself,
+    without calling the rule (see `lr.run`)."""
+    rule.lr_shortcut = "start-list"
+    return rule
+
+
+def empty_list(rule: Any) -> Any:
+    """Marks an empty rule `x :` whose value is `[]`: the driver makes the list itself."""
+    rule.lr_shortcut = "empty-list"
+    return rule
+
+
+def extends_list(rule: Any) -> Any:
+    """Marks a rule `x : x item` or `x : x separator item` whose value is the list of `x`
+    with `item` appended: the driver appends without calling the rule."""
+    rule.lr_shortcut = "extend-list"
+    return rule
+
+
 class StandardGrammar:
     tokens = StandardLexerRules.tokens
     lexer_rules: type[StandardLexerRules] = StandardLexerRules
@@ -33,16 +53,19 @@ class StandardGrammar:
             self.source = ctx.source
             self.max_arguments = ctx.limits.max_arguments
             self.max_test_depth = ctx.limits.max_test_depth
+            self.max_block_depth = ctx.limits.max_block_depth
 
     def p_script(self, p: Any) -> None:
         "script : commands"
         p[0] = Script(p[1])
 
+    @extends_list
     def p_commands_more(self, p: Any) -> None:
         "commands : commands command"
         p[1].append(p[2])
         p[0] = p[1]
 
+    @empty_list
     def p_commands_none(self, p: Any) -> None:
         "commands :"
         p[0] = []
@@ -62,8 +85,10 @@ class StandardGrammar:
         | IDENTIFIER argument_list test_list block"""
         # One rule with every shape (RFC 5228: arguments = *argument [test / test-list])
         # instead of nested optional parts: each reduction saved is time saved per command.
-        word = p[1]
+        name, start = p[1]  # an IDENTIFIER's value: its text and offset
         arguments, test = _arguments_and_test(p, len(p) - 1)
+        if len(arguments) > self.max_arguments:
+            self._too_many_arguments(arguments[self.max_arguments])
         last = p[-1]
         if type(last) is Block:
             block, end = last, last.span.end
@@ -73,18 +98,27 @@ class StandardGrammar:
             self._too_deep(test)
         source = self.source
         p[0] = Command(
-            word.name,
+            name.lower(),
             arguments,
             test,
             block,
-            new_span(Span, (source, word.start, end)),
-            new_span(Span, (source, word.start, word.end)),
+            new_span(Span, (source, start, end)),
+            new_span(Span, (source, start, start + len(name))),
         )
 
     def p_block(self, p: Any) -> None:
         "block : LBRACE commands RBRACE"
-        p[0] = Block(p[2], new_span(Span, (self.source, p[1], p[3] + 1)))
+        commands = p[2]
+        height = 1
+        for command in commands:
+            inner = command.block
+            if inner is not None and inner.height >= height:
+                height = inner.height + 1
+        if height == self.max_block_depth + 1:
+            self.ctx.report_deep_blocks()
+        p[0] = Block(commands, new_span(Span, (self.source, p[1], p[3] + 1)), height)
 
+    @starts_list
     def p_argument_list_first(self, p: Any) -> None:
         """argument_list : STRING
         | MULTILINE
@@ -94,6 +128,7 @@ class StandardGrammar:
         | string_list"""
         p[0] = [p[1]]
 
+    @extends_list
     def p_argument_list_more(self, p: Any) -> None:
         """argument_list : argument_list STRING
         | argument_list MULTILINE
@@ -101,21 +136,20 @@ class StandardGrammar:
         | argument_list TAG
         | argument_list STRING_LIST
         | argument_list string_list"""
-        arguments = p[1]
-        if len(arguments) == self.max_arguments:
-            self._too_many_arguments(p[2])
-        arguments.append(p[2])
-        p[0] = arguments
+        p[1].append(p[2])
+        p[0] = p[1]
 
     def p_string_list(self, p: Any) -> None:
         "string_list : LBRACKET strings RBRACKET"
         p[0] = StringList(p[2], new_span(Span, (self.source, p[1], p[3] + 1)))
 
+    @starts_list
     def p_strings_one(self, p: Any) -> None:
         """strings : STRING
         | MULTILINE"""
         p[0] = [p[1]]
 
+    @extends_list
     def p_strings_more(self, p: Any) -> None:
         """strings : strings COMMA STRING
         | strings COMMA MULTILINE"""
@@ -129,18 +163,20 @@ class StandardGrammar:
         | IDENTIFIER test_list
         | IDENTIFIER argument_list test
         | IDENTIFIER argument_list test_list"""
-        word = p[1]
+        name, start = p[1]
         arguments, test = _arguments_and_test(p, len(p))
+        if len(arguments) > self.max_arguments:
+            self._too_many_arguments(arguments[self.max_arguments])
         if test is not None:
             end, height = test.span.end, test.height + 1
         else:
-            end, height = arguments[-1].span.end if arguments else word.end, 1
+            end, height = arguments[-1].span.end if arguments else start + len(name), 1
         p[0] = Test(
-            word.name,
+            name.lower(),
             arguments,
             test,
             False,
-            new_span(Span, (self.source, word.start, end)),
+            new_span(Span, (self.source, start, end)),
             height,
         )
 
@@ -150,10 +186,12 @@ class StandardGrammar:
         span = new_span(Span, (self.source, p[1], p[3] + 1))
         p[0] = TestList(tests, span, max(t.height for t in tests))
 
+    @starts_list
     def p_tests_one(self, p: Any) -> None:
         "tests : test %prec ONE_TEST"
         p[0] = [p[1]]
 
+    @extends_list
     def p_tests_more(self, p: Any) -> None:
         "tests : tests COMMA test"
         p[1].append(p[3])

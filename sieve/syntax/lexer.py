@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import threading
-from itertools import accumulate, repeat
 from typing import Any
 
 import ply.lex
@@ -17,8 +16,6 @@ import ply.lex
 from sieve.syntax.ast import Comment, Number, String, StringList, Tag
 from sieve.syntax.context import LexContext
 from sieve.syntax.source import Span, new_span
-
-new_word = tuple.__new__
 
 # RFC 5228 §2.4.2: inside a quoted string only \" and \\ are escapes; any other backslash is
 # dropped and the character after it kept.
@@ -48,30 +45,7 @@ PUNCTUATION_TOKENS = {
 }
 
 
-class Word(tuple):
-    """The value of an IDENTIFIER (or CALLOUT) token: `(text, start)`. A tuple because the
-    lexer makes one per name and a tuple costs least; the rest is worked out on demand."""
-
-    __slots__ = ()
-
-    @property
-    def text(self) -> str:
-        return self[0]
-
-    @property
-    def name(self) -> str:
-        """Sieve identifiers are case-insensitive (RFC 5228 §8.1)."""
-        return self[0].lower()
-
-    @property
-    def start(self) -> int:
-        return self[1]
-
-    @property
-    def end(self) -> int:
-        return self[1] + len(self[0])
-
-
+# Names: their value is the tuple (text, offset), the cheapest thing to build per token.
 WORD_TOKENS = frozenset({"IDENTIFIER", "CALLOUT"})
 
 
@@ -331,8 +305,8 @@ class Tokens:
         kind = self.types[index]
         if kind == "$end" or isinstance(value, Inserted):
             return self.positions[index]
-        if isinstance(value, Word):
-            return value.end
+        if kind in WORD_TOKENS:
+            return value[1] + len(value[0])
         span = getattr(value, "span", None)
         return span.end if span is not None else self.positions[index] + 1
 
@@ -345,71 +319,48 @@ def scan(lexer: Any, ctx: LexContext, text: str) -> Tokens:
     parse, while the rules, their order and the master expression stay PLY's."""
     lexer.input(text)
     ((master, index),) = lexer.lexre  # our few rules always fit in one expression
-    match = _skipping_whitespace(master).match
+    expression = _skipping_whitespace(master)
+    match = expression.scanner(text).match  # each match starts where the last one ended
     tokens = Tokens()
+    ctx.tokens = tokens
     types = tokens.types
     values = tokens.values
     positions = tokens.positions
+    add_type, add_value, add_position = types.append, values.append, positions.append
     token = Token(lexer)
-    length = len(text)
-    position = 0
-    while position < length:
-        found = match(text, position)
-        if found is None:  # pragma: no cover - t_illegal matches whatever else there is
-            ctx.report_illegal(text[position], position, position + 1)
-            position += 1
-            continue
+    words = WORD_TOKENS
+    while (found := match()) is not None:
         group = found.lastindex
         rule, kind = index[group]
-        end = found.end()
         if rule is None:
-            if kind in WORD_TOKENS:
+            if kind in words:
                 start = found.start(group)
-                types.append(kind)
-                values.append(new_word(Word, (found.group(group), start)))
-                positions.append(start)
+                add_type(kind)
+                add_value((found.group(group), start))
+                add_position(start)
             elif kind is not None:  # punctuation: one character, its offset is its value
-                types.append(kind)
-                values.append(end - 1)
-                positions.append(end - 1)
-            position = end
+                offset = found.end() - 1
+                add_type(kind)
+                add_value(offset)
+                add_position(offset)
             continue
         start = found.start(group)
+        end = found.end()
         token.type = kind
         token.value = found.group(group)
         token.lexpos = start
         lexer.lexpos = end
         if rule(token) is not None:
-            types.append(token.type)
-            values.append(token.value)
-            positions.append(start)
-        position = lexer.lexpos
+            add_type(token.type)
+            add_value(token.value)
+            add_position(start)
+        if lexer.lexpos != end:  # the rule read further itself (a text: string, say)
+            match = expression.scanner(text, lexer.lexpos).match
+    length = len(text)
     types.append("$end")
     values.append(None)
     positions.append(length)
-    limit = ctx.limits.max_block_depth
-    if (
-        types.count("LBRACE") > limit
-        and max(accumulate(map(_BRACE_STEP.get, types, repeat(0)))) > limit
-    ):
-        _report_deep_block(tokens, ctx)
     return tokens
-
-
-_BRACE_STEP = {"LBRACE": 1, "RBRACE": -1}
-
-
-def _report_deep_block(tokens: Tokens, ctx: LexContext) -> None:
-    """Reports the first '{' nested deeper than the limit."""
-    depth = 0
-    for kind, position in zip(tokens.types, tokens.positions, strict=True):
-        if kind == "LBRACE":
-            depth += 1
-            if depth > ctx.limits.max_block_depth:
-                ctx.report_deep_block(position)
-                return
-        elif kind == "RBRACE" and depth:
-            depth -= 1
 
 
 _skipping: dict[Any, Any] = {}

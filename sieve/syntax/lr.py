@@ -11,6 +11,9 @@ from typing import Any
 
 from sieve.syntax.grammar import StandardGrammar, build_tables
 
+CALL, START_LIST, EXTEND_LIST, EMPTY_LIST = 0, 1, 2, 3
+_SHORTCUTS = {"start-list": START_LIST, "extend-list": EXTEND_LIST, "empty-list": EMPTY_LIST}
+
 
 class Tables:
     """PLY's tables for one grammar, plus the symbol by which each state is entered (which
@@ -22,6 +25,13 @@ class Tables:
         self.action: dict[int, dict[str, int]] = ply_parser.action
         self.goto: dict[int, dict[str, int]] = ply_parser.goto
         self.productions = [(p.name, p.len, p.func) for p in ply_parser.productions]
+        # Rules marked in the grammar as list building, which the driver does inline.
+        self.shortcuts = [
+            _SHORTCUTS.get(getattr(getattr(grammar, p.func, None), "lr_shortcut", None), CALL)
+            if p.func
+            else CALL
+            for p in ply_parser.productions
+        ]
         # States whose every action is the same reduction: on a token they do not expect,
         # that reduction is made first, so that errors are found with complete constructs
         # on the stack.
@@ -59,8 +69,8 @@ def run(tables: Tables, rules: StandardGrammar, tokens: Any, recovery: Any) -> A
     gave up."""
     defaulted = tables.defaulted
     reducers = [
-        (name, length, getattr(rules, func) if func else None)
-        for name, length, func in tables.productions
+        (name, length, getattr(rules, func) if func else None, shortcut)
+        for (name, length, func), shortcut in zip(tables.productions, tables.shortcuts, strict=True)
     ]
     rows = tables.action_rows
     goto_rows = tables.goto_rows
@@ -87,7 +97,28 @@ def run(tables: Tables, rules: StandardGrammar, tokens: Any, recovery: Any) -> A
             index += 1
             state = step
         elif step < 0:
-            name, length, reduce = reducers[-step]
+            name, length, reduce, shortcut = reducers[-step]
+            if shortcut == EXTEND_LIST:
+                # x : x item  or  x : x separator item. The state below `item` is the one
+                # `x` was entered with, which is also where the result goes.
+                item = values.pop()
+                if length == 3:
+                    values.pop()
+                del states[1 - length :]
+                values[-1].append(item)
+                state = states[-1]
+                continue
+            if shortcut == EMPTY_LIST:
+                state = goto_rows[state][name]
+                states.append(state)
+                values.append([])
+                continue
+            if shortcut == START_LIST:
+                values[-1] = [values[-1]]
+                states.pop()
+                state = goto_rows[states[-1]][name]
+                states.append(state)
+                continue
             if length:
                 p = values[-length - 1 :]
                 p[0] = None

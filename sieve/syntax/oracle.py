@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sieve.syntax.ast import Callout
-from sieve.syntax.grammar import StandardGrammar
+from sieve.syntax.grammar import StandardGrammar, extends_list, starts_list
 from sieve.syntax.lexer import StandardLexerRules
 from sieve.syntax.source import Span, new_span
 
@@ -42,13 +42,15 @@ class OracleGrammar(StandardGrammar):
         """callout : CALLOUT LPAREN STRING RPAREN
         | CALLOUT LPAREN STRING_LIST RPAREN
         | CALLOUT LPAREN string_list RPAREN"""
-        word = p[1]
-        p[0] = Callout(word.name, p[3], new_span(Span, (self.source, word.start, p[4] + 1)))
+        name, start = p[1]
+        p[0] = Callout(name.lower(), p[3], new_span(Span, (self.source, start, p[4] + 1)))
 
+    @starts_list
     def p_argument_list_first_callout(self, p: Any) -> None:
         "argument_list : callout"
         self.p_argument_list_first(p)
 
+    @extends_list
     def p_argument_list_more_callout(self, p: Any) -> None:
         "argument_list : argument_list callout"
         self.p_argument_list_more(p)

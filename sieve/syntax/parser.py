@@ -41,7 +41,9 @@ def parse(
     """Parses a whole script. Never raises for bad input: every problem is a diagnostic."""
     limits = limits or _DEFAULT_LIMITS
     grammar = grammar_for(dialect)
-    size = len(source) if isinstance(source, bytes) else len(source.encode("utf-8", "replace"))
+    size = len(source)
+    if isinstance(source, str) and size * 4 > limits.max_script_size:
+        size = len(source.encode("utf-8", "replace"))  # characters take up to 4 bytes
     if size > limits.max_script_size:
         return ParseResult(None, [_too_large(size, limits)], SourceMap(""))
 
@@ -62,6 +64,9 @@ def parse(
     tables = tables_for(grammar)
     tokens = tokenize(grammar.lexer_rules, ctx, text)
     script = run(tables, grammar(ctx), tokens, Recovery(tables, tokens, ctx))
+    if ctx.diagnostics and not ctx.limit_exceeded:
+        # Blocks that never closed were never reduced, so the parser could not measure them.
+        ctx.report_deep_blocks()
     if ctx.overflowed:
         ctx.diagnostics.append(_too_many(ctx, limits))
     if script is not None:

@@ -40,16 +40,20 @@ _SYNTAX_CODES = frozenset(
 def mark_prose_lines(ctx: LexContext) -> list[Diagnostic]:
     """The context's diagnostics with prose lines reported and the errors they caused
     folded into that report."""
-    covered = _lines_inside_strings_and_comments(ctx)
-    # A line with a diagnostic of another kind (a bad `text:` header, say) is explained.
-    covered.update(d.line for d in ctx.diagnostics if d.code not in _SYNTAX_CODES)
+    covered: set[int] | None = None  # worked out only once a line looks like prose
     prose: dict[int, Diagnostic] = {}
     for line, text in enumerate(ctx.source.text.split("\n"), start=1):
-        # Cheap tests first: most lines hold a string, a brace or a ';' and are Sieve.
-        if '"' in text or "{" in text or "}" in text or line in covered:
+        # Cheap tests first: most lines hold a string or a brace and are Sieve.
+        if '"' in text or "{" in text or "}" in text:
             continue
         match = _PROSE_LINE.match(text)
         if match is None:
+            continue
+        if covered is None:
+            covered = _lines_inside_strings_and_comments(ctx)
+            # A line with a diagnostic of another kind (a bad `text:` header) is explained.
+            covered.update(d.line for d in ctx.diagnostics if d.code not in _SYNTAX_CODES)
+        if line in covered:
             continue
         words = _WORD.findall(match.group(1))
         if sum(len(word) >= 3 and word.lower() not in SIEVE_NAMES for word in words) < 2:
@@ -67,6 +71,8 @@ def mark_prose_lines(ctx: LexContext) -> list[Diagnostic]:
             f"this line reads like prose, not Sieve: '{shown}'",
             f"if it is a comment that lost its '#', write '# {shown}'",
         )
+    if not ctx.diagnostics:
+        return list(prose.values())
     kept = [d for d in ctx.diagnostics if not (d.line in prose and d.code in _SYNTAX_CODES)]
     kept = _without_followers_of_illegal_characters(kept, ctx.source)
     kept = [_with_string_hint(d, ctx.multiline_quoted) for d in kept]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sieve.syntax.context import LexContext
-from sieve.syntax.lexer import PUNCTUATION_TOKENS, Inserted, Tokens, Word
+from sieve.syntax.lexer import PUNCTUATION_TOKENS, Inserted, Tokens
 
 _ARGUMENT_TOKENS = {"TAG", "NUMBER", "STRING", "MULTILINE", "STRING_LIST", "LBRACKET", "CALLOUT"}
 _MEANINGS = {
@@ -312,8 +312,8 @@ class Recovery:
     @staticmethod
     def _command_name(symbols: list[str], values: list[Any]) -> str:
         anchor = _last_index(symbols, "commands")
-        if anchor + 1 < len(values) and isinstance(values[anchor + 1], Word):
-            return values[anchor + 1].text
+        if anchor + 1 < len(values) and symbols[anchor + 1] == "IDENTIFIER":
+            return values[anchor + 1][0]
         return ""
 
     @staticmethod

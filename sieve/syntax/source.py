@@ -71,15 +71,22 @@ new_span = tuple.__new__
 class SourceMap:
     """Turns character offsets into (line, column); columns count characters, not bytes."""
 
-    __slots__ = ("text", "_line_starts")
+    __slots__ = ("text", "_starts")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self._starts: list[int] | None = None  # found on first use: most parses never ask
+
+    @property
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+        return self._starts
 
     def position(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self._line_starts, offset) - 1
-        return index + 1, offset - self._line_starts[index] + 1
+        starts = self._line_starts
+        index = bisect.bisect_right(starts, offset) - 1
+        return index + 1, offset - starts[index] + 1
 
     def span(self, start: int, end: int) -> Span:
         return tuple.__new__(Span, (self, start, end))
