@@ -86,7 +86,14 @@ class StandardGrammar:
         # One rule with every shape (RFC 5228: arguments = *argument [test / test-list])
         # instead of nested optional parts: each reduction saved is time saved per command.
         name, start = p[1]  # an IDENTIFIER's value: its text and offset
-        arguments, test = _arguments_and_test(p, len(p) - 1)
+        # p is [_, name, (arguments), (test), ';' or block]: which parts are there follows
+        # from the length and from whether p[2] is the argument list.
+        size = len(p)
+        second = p[2]
+        if type(second) is list:
+            arguments, test = second, (p[3] if size == 5 else None)
+        else:
+            arguments, test = [], (second if size == 4 else None)
         if len(arguments) > self.max_arguments:
             self._too_many_arguments(arguments[self.max_arguments])
         last = p[-1]
@@ -164,7 +171,14 @@ class StandardGrammar:
         | IDENTIFIER argument_list test
         | IDENTIFIER argument_list test_list"""
         name, start = p[1]
-        arguments, test = _arguments_and_test(p, len(p))
+        # p is [_, name, (arguments), (test)].
+        size = len(p)
+        if size == 2:
+            arguments, test = [], None
+        elif type(p[2]) is list:
+            arguments, test = p[2], (p[3] if size == 4 else None)
+        else:
+            arguments, test = [], p[2]
         if len(arguments) > self.max_arguments:
             self._too_many_arguments(arguments[self.max_arguments])
         if test is not None:
@@ -222,17 +236,6 @@ class StandardGrammar:
             f"more than {self.max_arguments} arguments",
             'put the values into a string list ["a", "b"] instead of separate arguments',
         )
-
-
-def _arguments_and_test(p: list[Any], stop: int) -> tuple[list[Any], Any]:
-    """The arguments and the test (or test list) among the values p[2:stop] of a command
-    or test rule: `[arguments] [test]`, each part optional."""
-    if stop <= 2:
-        return [], None
-    second = p[2]
-    if type(second) is list:
-        return second, (p[3] if stop > 3 else None)
-    return [], second
 
 
 class TableLog:

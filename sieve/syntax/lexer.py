@@ -20,6 +20,16 @@ from sieve.syntax.source import Span, new_span
 # RFC 5228 §2.4.2: inside a quoted string only \" and \\ are escapes; any other backslash is
 # dropped and the character after it kept.
 _ESCAPE = re.compile(r"\\([\s\S])")
+
+
+def _unescape(raw: str) -> str:
+    return _ESCAPE.sub(_escaped_character, raw)
+
+
+def _escaped_character(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
 _QUOTED_STRING = r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"'
 _QUOTED = re.compile(r'"([^"\\]*(?:\\[\s\S][^"\\]*)*)"')
 _SPACE = r"[ \t\r\n]*"
@@ -105,7 +115,7 @@ class StandardLexerRules:
             raw = quoted.group(1)
             span = new_span(Span, (source, base + quoted.start(), base + quoted.end()))
             if "\\" in raw:
-                raw = _ESCAPE.sub(r"\1", raw)
+                raw = _unescape(raw)
             if "\n" in raw:
                 ctx.multiline_quoted.append(span)
             if len(raw) > ctx.max_string_length:
@@ -120,7 +130,7 @@ class StandardLexerRules:
         ctx: LexContext = t.lexer.ctx
         span = new_span(Span, (ctx.source, t.lexpos, t.lexer.lexpos))
         if "\\" in raw:
-            raw = _ESCAPE.sub(r"\1", raw)
+            raw = _unescape(raw)
         if "\n" in raw:
             ctx.multiline_quoted.append(span)
         if len(raw) > ctx.max_string_length:

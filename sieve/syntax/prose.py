@@ -40,23 +40,24 @@ _SYNTAX_CODES = frozenset(
 def mark_prose_lines(ctx: LexContext) -> list[Diagnostic]:
     """The context's diagnostics with prose lines reported and the errors they caused
     folded into that report."""
-    covered: set[int] | None = None  # worked out only once a line looks like prose
+    explained = {d.line for d in ctx.diagnostics if d.code not in _SYNTAX_CODES}
     prose: dict[int, Diagnostic] = {}
+    line_start = 0
     for line, text in enumerate(ctx.source.text.split("\n"), start=1):
-        # Cheap tests first: most lines hold a string or a brace and are Sieve.
-        if '"' in text or "{" in text or "}" in text:
+        line_end = line_start + len(text)
+        begins, line_start = line_start, line_end + 1
+        # Cheap tests first: most lines hold a string, a brace or a comment.
+        if '"' in text or "{" in text or "}" in text or "#" in text:
             continue
         match = _PROSE_LINE.match(text)
         if match is None:
             continue
-        if covered is None:
-            covered = _lines_inside_strings_and_comments(ctx)
-            # A line with a diagnostic of another kind (a bad `text:` header) is explained.
-            covered.update(d.line for d in ctx.diagnostics if d.code not in _SYNTAX_CODES)
-        if line in covered:
-            continue
         words = _WORD.findall(match.group(1))
         if sum(len(word) >= 3 and word.lower() not in SIEVE_NAMES for word in words) < 2:
+            continue
+        # Text inside a string or comment, or on a line that a diagnostic of another kind
+        # (a bad `text:` header, say) explains already, is not code at all.
+        if line in explained or _inside_string_or_comment(ctx, begins, line_end):
             continue
         shown = match.group(1)
         start, end = match.span(1)
@@ -101,19 +102,13 @@ def _without_followers_of_illegal_characters(
     return [d for d in diagnostics if not echoes(d)]
 
 
-def _lines_inside_strings_and_comments(ctx: LexContext) -> set[int]:
-    covered: set[int] = set()
+def _inside_string_or_comment(ctx: LexContext, start: int, end: int) -> bool:
+    """Whether the text from `start` to `end` overlaps a string or comment that runs over
+    several lines (a `text:` string's first line included: it holds a string)."""
     spans: list[Span] = [c.span for c in ctx.comments if not c.is_hash]
     spans += ctx.multiline_quoted
-    for span in spans:
-        covered.update(range(span.line + 1, span.end_line + 1))
-    for span in ctx.text_blocks:
-        # The `text:` line itself holds a string, which is enough to make it Sieve; a block
-        # ends just after the line break of its '.' line.
-        covered.update(
-            range(span.line, span.end_line if span.end_column == 1 else span.end_line + 1)
-        )
-    return covered
+    spans += ctx.text_blocks
+    return any(span.start < end and span.end > start for span in spans)
 
 
 def _with_string_hint(diagnostic: Diagnostic, strings: list[Span]) -> Diagnostic:
