@@ -104,8 +104,12 @@ class Command:
     test: Test | TestList | None = None
     block: Block | None = None
     span: Span = field(default=_NO_SPAN, compare=False, repr=False)
-    # The span of the command's name alone, where diagnostics about the command point.
-    name_span: Span = field(default=_NO_SPAN, compare=False, repr=False)
+
+    @property
+    def name_span(self) -> Span:
+        """The span of the command's name alone, where diagnostics about the command point."""
+        source, start, _ = self.span
+        return Span(source, start, start + len(self.name))
 
 
 @dataclass(slots=True)

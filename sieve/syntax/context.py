@@ -107,7 +107,7 @@ class LexContext:
         if self.limit_exceeded or self.tokens.types.count("LBRACE") <= self.limits.max_block_depth:
             return
         depth = 0
-        for kind, offset in zip(self.tokens.types, self.tokens.positions, strict=True):
+        for kind, offset in zip(self.tokens.types, self.tokens.values, strict=True):
             if kind == "LBRACE":
                 depth += 1
                 if depth > self.limits.max_block_depth:

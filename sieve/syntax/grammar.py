@@ -103,14 +103,8 @@ class StandardGrammar:
             block, end = None, last + 1
         if test is not None and test.height > self.max_test_depth:
             self._too_deep(test)
-        source = self.source
         p[0] = Command(
-            name.lower(),
-            arguments,
-            test,
-            block,
-            new_span(Span, (source, start, end)),
-            new_span(Span, (source, start, start + len(name))),
+            name.lower(), arguments, test, block, new_span(Span, (self.source, start, end))
         )
 
     def p_block(self, p: Any) -> None:

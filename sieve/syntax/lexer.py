@@ -293,32 +293,38 @@ class Inserted(int):
 
 
 class Tokens:
-    """A whole script's tokens as parallel lists, which the parser indexes directly;
-    punctuation carries its offset as its value, which is all the grammar needs for spans.
-    The last token is always `$end`."""
+    """A whole script's tokens as two parallel lists, which the parser indexes directly.
+    Every value tells where its token is: punctuation carries its offset, a name is
+    `(text, offset)`, anything else is a node with a span. The last token is `$end`, whose
+    value is the length of the script."""
 
-    __slots__ = ("types", "values", "positions")
+    __slots__ = ("types", "values")
 
     def __init__(self) -> None:
         self.types: list[str] = []
         self.values: list[Any] = []
-        self.positions: list[int] = []
 
     def insert(self, index: int, kind: str, offset: int) -> None:
         self.types.insert(index, kind)
         self.values.insert(index, Inserted(offset))
-        self.positions.insert(index, offset)
+
+    def start_of(self, index: int) -> int:
+        """Where token `index` starts in the source."""
+        value = self.values[index]
+        if type(value) is tuple:
+            return value[1]
+        span = getattr(value, "span", None)
+        return span.start if span is not None else value
 
     def end_of(self, index: int) -> int:
         """Where token `index` ends in the source."""
         value = self.values[index]
-        kind = self.types[index]
-        if kind == "$end" or isinstance(value, Inserted):
-            return self.positions[index]
-        if kind in WORD_TOKENS:
+        if self.types[index] == "$end" or isinstance(value, Inserted):
+            return value
+        if type(value) is tuple:
             return value[1] + len(value[0])
         span = getattr(value, "span", None)
-        return span.end if span is not None else self.positions[index] + 1
+        return span.end if span is not None else value + 1
 
 
 def scan(lexer: Any, ctx: LexContext, text: str) -> Tokens:
@@ -335,8 +341,7 @@ def scan(lexer: Any, ctx: LexContext, text: str) -> Tokens:
     ctx.tokens = tokens
     types = tokens.types
     values = tokens.values
-    positions = tokens.positions
-    add_type, add_value, add_position = types.append, values.append, positions.append
+    add_type, add_value = types.append, values.append
     token = Token(lexer)
     words = WORD_TOKENS
     while (found := match()) is not None:
@@ -347,12 +352,10 @@ def scan(lexer: Any, ctx: LexContext, text: str) -> Tokens:
                 start = found.start(group)
                 add_type(kind)
                 add_value((found.group(group), start))
-                add_position(start)
             elif kind is not None:  # punctuation: one character, its offset is its value
                 offset = found.end() - 1
                 add_type(kind)
                 add_value(offset)
-                add_position(offset)
             continue
         start = found.start(group)
         end = found.end()
@@ -363,13 +366,10 @@ def scan(lexer: Any, ctx: LexContext, text: str) -> Tokens:
         if rule(token) is not None:
             add_type(token.type)
             add_value(token.value)
-            add_position(start)
         if lexer.lexpos != end:  # the rule read further itself (a text: string, say)
             match = expression.scanner(text, lexer.lexpos).match
-    length = len(text)
     types.append("$end")
-    values.append(None)
-    positions.append(length)
+    values.append(len(text))
     return tokens
 
 

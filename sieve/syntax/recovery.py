@@ -59,7 +59,7 @@ class Recovery:
         kind = self.tokens.types[found]
         if (kind == "$end" and self.ctx.truncated) or self.ctx.overflowed:
             return None  # an unterminated string already explains the end, or enough said
-        position = self.tokens.positions[found]
+        position = self.tokens.start_of(found)
         count = self.errors_at.get(position, 0) + 1
         self.errors_at[position] = count
         if count > _MAX_ERRORS_AT_ONE_TOKEN:
@@ -80,7 +80,7 @@ class Recovery:
     ) -> int | None:
         kind = self.tokens.types[found]
         at = self._previous_end(found)
-        new_line = kind == "$end" or self._line(self.tokens.positions[found]) > self._line(at)
+        new_line = kind == "$end" or self._line(self.tokens.start_of(found)) > self._line(at)
         if "SEMICOLON" in expected and (kind in ("RBRACE", "$end") or new_line):
             name = self._command_name(symbols, values)
             return self._insert(
@@ -141,7 +141,7 @@ class Recovery:
             self.tokens.insert(found, "RBRACE", at)
             return found
         if kind == "RBRACE" and "LBRACE" not in symbols:
-            position = self.tokens.positions[found]
+            position = self.tokens.start_of(found)
             self.ctx.report(
                 "unbalanced-brace",
                 position,
@@ -152,7 +152,7 @@ class Recovery:
             return found + 1
         if kind in _DELETABLE and self._deleting_helps(found):
             code, message, hint = _DELETABLE[kind]
-            position = self.tokens.positions[found]
+            position = self.tokens.start_of(found)
             self.ctx.report(code, position, position + 1, message, hint)
             return found + 1
         return None
@@ -197,14 +197,14 @@ class Recovery:
         return self._survives(self.states, following) == len(following)
 
     def _replace(self, found: int, kind: str, code: str, message: str, hint: str) -> int:
-        position = self.tokens.positions[found]
+        position = self.tokens.start_of(found)
         self.ctx.report(code, position, position + 1, message, hint)
         self.tokens.types[found] = kind
         self.tokens.values[found] = Inserted(position)
         return found
 
     def _insert(self, found: int, kind: str, code: str, message: str, hint: str) -> int | None:
-        key = (self.tokens.positions[found], kind)
+        key = (self.tokens.start_of(found), kind)
         if key in self.tried:
             return None
         self.tried.add(key)
@@ -247,7 +247,7 @@ class Recovery:
         self, found: int, expected: set[str], symbols: list[str], values: list[Any]
     ) -> None:
         kind = self.tokens.types[found]
-        start = self.tokens.positions[found] if kind != "$end" else self._previous_end(found)
+        start = self.tokens.start_of(found) if kind != "$end" else self._previous_end(found)
         end = max(self.tokens.end_of(found), start + 1)
         context = self._context(symbols, values)
         found_text = self._describe(found)
@@ -260,7 +260,7 @@ class Recovery:
             return "the end of the script"
         if kind in PUNCTUATION_TOKENS:
             return f"'{PUNCTUATION_TOKENS[kind]}'"
-        text = self.ctx.source.text[self.tokens.positions[index] : self.tokens.end_of(index)]
+        text = self.ctx.source.text[self.tokens.start_of(index) : self.tokens.end_of(index)]
         text = text.splitlines()[0] if text else text
         if len(text) > 30:
             text = text[:27] + "…"
