@@ -40,6 +40,12 @@ class Tables:
             steps = set(actions.values())
             if len(steps) == 1 and min(steps) < 0:
                 self.defaulted[state] = steps.pop()
+        # (name, length, rule function, shortcut) by production number; the driver calls
+        # `rule(grammar_object, p)`, the grammar object holding the parse's context.
+        self.reducers = [
+            (name, length, getattr(grammar, func) if func else None, shortcut)
+            for (name, length, func), shortcut in zip(self.productions, self.shortcuts, strict=True)
+        ]
         # Lists indexed by state are quicker to read than the dictionaries PLY keeps.
         count = max(self.action) + 1
         self.action_rows = [self.action.get(state, {}) for state in range(count)]
@@ -68,10 +74,7 @@ def run(tables: Tables, rules: StandardGrammar, tokens: Any, recovery: Any) -> A
     """Parses the tokens; returns the start symbol's value, or None when the recovery
     gave up."""
     defaulted = tables.defaulted
-    reducers = [
-        (name, length, getattr(rules, func) if func else None, shortcut)
-        for (name, length, func), shortcut in zip(tables.productions, tables.shortcuts, strict=True)
-    ]
+    reducers = tables.reducers
     rows = tables.action_rows
     goto_rows = tables.goto_rows
     states = [0]
@@ -126,7 +129,7 @@ def run(tables: Tables, rules: StandardGrammar, tokens: Any, recovery: Any) -> A
                 del states[-length:]
             else:
                 p = [None]
-            reduce(p)
+            reduce(rules, p)
             state = goto_rows[states[-1]][name]
             states.append(state)
             values.append(p[0])
