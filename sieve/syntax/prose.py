@@ -41,6 +41,7 @@ def mark_prose_lines(ctx: LexContext) -> list[Diagnostic]:
     """The context's diagnostics with prose lines reported and the errors they caused
     folded into that report."""
     explained = {d.line for d in ctx.diagnostics if d.code not in _SYNTAX_CODES}
+    hidden: list[tuple[int, int]] | None = None  # found once a line looks like prose
     prose: dict[int, Diagnostic] = {}
     line_start = 0
     for line, text in enumerate(ctx.source.text.split("\n"), start=1):
@@ -52,12 +53,13 @@ def mark_prose_lines(ctx: LexContext) -> list[Diagnostic]:
         match = _PROSE_LINE.match(text)
         if match is None:
             continue
-        words = _WORD.findall(match.group(1))
-        if sum(len(word) >= 3 and word.lower() not in SIEVE_NAMES for word in words) < 2:
+        if not _has_foreign_words(match.group(1)):
             continue
         # Text inside a string or comment, or on a line that a diagnostic of another kind
         # (a bad `text:` header, say) explains already, is not code at all.
-        if line in explained or _inside_string_or_comment(ctx, begins, line_end):
+        if hidden is None:
+            hidden = _multiline_strings_and_comments(ctx)
+        if line in explained or _overlaps(hidden, begins, line_end):
             continue
         shown = match.group(1)
         start, end = match.span(1)
@@ -102,13 +104,31 @@ def _without_followers_of_illegal_characters(
     return [d for d in diagnostics if not echoes(d)]
 
 
-def _inside_string_or_comment(ctx: LexContext, start: int, end: int) -> bool:
-    """Whether the text from `start` to `end` overlaps a string or comment that runs over
-    several lines (a `text:` string's first line included: it holds a string)."""
+def _has_foreign_words(text: str) -> bool:
+    """At least two words of three letters or more that are not Sieve names."""
+    foreign = 0
+    for word in _WORD.findall(text):
+        if len(word) >= 3 and word.lower() not in SIEVE_NAMES:
+            foreign += 1
+            if foreign == 2:
+                return True
+    return False
+
+
+def _overlaps(regions: list[tuple[int, int]], start: int, end: int) -> bool:
+    for region_start, region_end in regions:  # noqa: SIM110 - a loop beats any() here
+        if region_start < end and region_end > start:
+            return True
+    return False
+
+
+def _multiline_strings_and_comments(ctx: LexContext) -> list[tuple[int, int]]:
+    """Where strings and comments that run over several lines are (a `text:` string's first
+    line included: it holds a string). Their lines are not code."""
     spans: list[Span] = [c.span for c in ctx.comments if not c.is_hash]
     spans += ctx.multiline_quoted
     spans += ctx.text_blocks
-    return any(span.start < end and span.end > start for span in spans)
+    return [(span.start, span.end) for span in spans]
 
 
 def _with_string_hint(diagnostic: Diagnostic, strings: list[Span]) -> Diagnostic:
