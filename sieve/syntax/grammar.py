@@ -1,4 +1,4 @@
-"""The grammar of Sieve (RFC 5228 §8.2) and the Oracle Messaging Server override.
+"""The grammar of Sieve (RFC 5228 §8.2); the Oracle dialect extends it in `oracle.py`.
 
 PLY builds the LALR tables from the docstrings; `lr.py` runs them, calling these methods
 with `p` as a plain list (`p[0]` is the result, `p[1:]` the values of the right-hand side;

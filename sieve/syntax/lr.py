@@ -21,7 +21,6 @@ class Tables:
 
     def __init__(self, grammar: type[StandardGrammar]) -> None:
         ply_parser, self.log = build_tables(grammar)
-        self.grammar = grammar
         self.action: dict[int, dict[str, int]] = ply_parser.action
         self.goto: dict[int, dict[str, int]] = ply_parser.goto
         self.productions = [(p.name, p.len, p.func) for p in ply_parser.productions]
