@@ -30,6 +30,18 @@ def _escaped_character(match: re.Match[str]) -> str:
     return match.group(1)
 
 
+def _quoted_string(ctx: LexContext, raw: str, start: int, end: int) -> String:
+    """The String node of a quoted string whose text between the quotes is `raw`."""
+    span = new_span(Span, (ctx.source, start, end))
+    if "\\" in raw:
+        raw = _unescape(raw)
+    if "\n" in raw:
+        ctx.multiline_quoted.append(span)
+    if len(raw) > ctx.max_string_length:
+        ctx.report_long_string(raw, start)
+    return String(raw, False, span)
+
+
 _QUOTED_STRING = r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"'
 _QUOTED = re.compile(r'"([^"\\]*(?:\\[\s\S][^"\\]*)*)"')
 _SPACE = r"[ \t\r\n]*"
@@ -108,34 +120,17 @@ class StandardLexerRules:
         # token costs far less than the brackets, strings and commas one by one. Lists with
         # comments or text: strings inside come as separate tokens.
         ctx: LexContext = t.lexer.ctx
-        source = ctx.source
         base = t.lexpos
-        strings = []
-        for quoted in _QUOTED.finditer(t.value):
-            raw = quoted.group(1)
-            span = new_span(Span, (source, base + quoted.start(), base + quoted.end()))
-            if "\\" in raw:
-                raw = _unescape(raw)
-            if "\n" in raw:
-                ctx.multiline_quoted.append(span)
-            if len(raw) > ctx.max_string_length:
-                ctx.report_long_string(raw, span.start)
-            strings.append(String(raw, False, span))
-        t.value = StringList(strings, new_span(Span, (source, base, t.lexer.lexpos)))
+        strings = [
+            _quoted_string(ctx, quoted.group(1), base + quoted.start(), base + quoted.end())
+            for quoted in _QUOTED.finditer(t.value)
+        ]
+        t.value = StringList(strings, new_span(Span, (ctx.source, base, t.lexer.lexpos)))
         return t
 
     @ply.lex.TOKEN(_QUOTED_STRING)
     def t_STRING(self, t: Any) -> Any:
-        raw = t.value[1:-1]
-        ctx: LexContext = t.lexer.ctx
-        span = new_span(Span, (ctx.source, t.lexpos, t.lexer.lexpos))
-        if "\\" in raw:
-            raw = _unescape(raw)
-        if "\n" in raw:
-            ctx.multiline_quoted.append(span)
-        if len(raw) > ctx.max_string_length:
-            ctx.report_long_string(raw, t.lexpos)
-        t.value = String(raw, False, span)
+        t.value = _quoted_string(t.lexer.ctx, t.value[1:-1], t.lexpos, t.lexer.lexpos)
         return t
 
     def t_unterminated_string(self, t: Any) -> None:

@@ -34,58 +34,10 @@ from sieve.syntax.ast import (
     TestList,
 )
 from sieve.syntax.lexer import MAX_NUMBER
-from sieve.syntax.prose import SIEVE_NAMES
+from sieve.syntax.names import ACTION_COMMANDS, CONTROL_COMMANDS, SIEVE_NAMES, TEST_NAMES
 
-COMMAND_NAMES = (
-    "require",
-    "if",
-    "elsif",
-    "else",
-    "stop",
-    "keep",
-    "discard",
-    "redirect",
-    "fileinto",
-    "reject",
-    "ereject",
-    "vacation",
-    "set",
-    "addflag",
-    "setflag",
-    "removeflag",
-    "notify",
-    "addheader",
-    "deleteheader",
-    "include",
-    "return",
-    "global",
-    "addtag",
-    "spamadjust",
-    "jettison",
-)
-TEST_NAMES = (
-    "address",
-    "allof",
-    "anyof",
-    "envelope",
-    "exists",
-    "false",
-    "header",
-    "not",
-    "size",
-    "true",
-    "string",
-    "body",
-    "date",
-    "currentdate",
-    "hasflag",
-    "ihave",
-    "environment",
-    "duplicate",
-    "spamtest",
-    "virustest",
-    "mailboxexists",
-)
+# Realistic names come from the front end's own list; arbitrary identifiers are drawn too.
+COMMAND_NAMES = CONTROL_COMMANDS + ACTION_COMMANDS
 TAG_NAMES = (
     "is",
     "contains",
