@@ -77,13 +77,22 @@ def print_diagnostics(
 
 
 def command_check(args: argparse.Namespace) -> int:
+    from sieve.check import check
+
     inputs, failed = read_inputs(args.files)
     found: list[tuple[str, Diagnostic]] = []
     for item in inputs:
         result = parse(item.data, dialect=args.dialect)
+        diagnostics = result.diagnostics
+        if result.ok and result.script is not None:
+            # Meaning is checked only once the grammar is right: a broken parse would
+            # only add echoes of its syntax errors.
+            diagnostics = diagnostics + check(
+                result.script, extensions=args.extensions, dialect=args.dialect
+            )
         if args.format == "text":
-            print_diagnostics(item.name, item.data, result.diagnostics, sys.stdout)
-        found.extend((item.name, d) for d in result.diagnostics)
+            print_diagnostics(item.name, item.data, diagnostics, sys.stdout)
+        found.extend((item.name, d) for d in diagnostics)
     if args.format == "json":
         print(render_json(found))
     errors = sum(d.is_error for _, d in found)
@@ -94,6 +103,66 @@ def command_check(args: argparse.Namespace) -> int:
     if failed:
         return EXIT_USAGE
     return EXIT_FINDINGS if errors else EXIT_CLEAN
+
+
+# sieve compile and sieve dump
+
+
+def command_compile(args: argparse.Namespace) -> int:
+    from sieve.compiler import CompileError, compile_source
+
+    if len(args.files) != 1 and args.output:
+        print("sieve compile: -o takes one input file", file=sys.stderr)
+        return EXIT_USAGE
+    inputs, failed = read_inputs(args.files)
+    status = EXIT_USAGE if failed else EXIT_CLEAN
+    for item in inputs:
+        try:
+            compiled = compile_source(
+                item.data, name=item.name, extensions=args.extensions, dialect=args.dialect
+            )
+        except CompileError as error:
+            print_diagnostics(item.name, item.data, error.diagnostics, sys.stderr)
+            status = max(status, EXIT_FINDINGS)
+            continue
+        output = Path(args.output) if args.output else _svbc_path(item.name)
+        try:
+            output.write_bytes(compiled.to_bytes())
+        except OSError as error:
+            print(f"sieve: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
+    return status
+
+
+def _svbc_path(name: str) -> Path:
+    path = Path("script.sieve" if name == "<stdin>" else name)
+    return path.with_suffix(".svbc")
+
+
+def command_dump(args: argparse.Namespace) -> int:
+    from sieve.compiler import BinaryError, CompileError, compile_source, dump, from_bytes
+    from sieve.compiler.binary import MAGIC
+
+    inputs, failed = read_inputs(args.files)
+    status = EXIT_USAGE if failed else EXIT_CLEAN
+    for item in inputs:
+        try:
+            if item.data.startswith(MAGIC):
+                program = from_bytes(item.data)
+            else:
+                program = compile_source(
+                    item.data, name=item.name, extensions=args.extensions, dialect=args.dialect
+                ).program
+        except BinaryError as error:
+            print(f"sieve: {item.name}: {error}", file=sys.stderr)
+            status = max(status, EXIT_FINDINGS)
+            continue
+        except CompileError as error:
+            print_diagnostics(item.name, item.data, error.diagnostics, sys.stderr)
+            status = max(status, EXIT_FINDINGS)
+            continue
+        sys.stdout.write(dump(program))
+    return status
 
 
 # sieve fmt
@@ -190,8 +259,24 @@ def build_parser() -> argparse.ArgumentParser:
         )
         return sub
 
-    check = add("check", "report every syntax error in the scripts", command_check)
+    def extensions_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--extensions",
+            type=_capability_list,
+            default=None,
+            metavar="LIST",
+            help="the capabilities the server offers, comma-separated (default: all we know)",
+        )
+
+    check = add("check", "report every syntax and semantic error in the scripts", command_check)
     check.add_argument("--format", choices=("text", "json"), default="text")
+    extensions_option(check)
+
+    compile_ = add("compile", "compile scripts to .svbc programs", command_compile)
+    compile_.add_argument("-o", "--output", help="where to write (default: FILE.svbc)")
+    extensions_option(compile_)
+    dump = add("dump", "list the program of a .sieve or .svbc file", command_dump)
+    extensions_option(dump)
 
     fmt = add("fmt", "print the scripts in canonical layout", command_fmt)
     mode = fmt.add_mutually_exclusive_group()
@@ -203,6 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
     highlight = add("highlight", "print the scripts with syntax highlighting", command_highlight)
     highlight.add_argument("--html", action="store_true", help="a standalone HTML page")
     return parser
+
+
+def _capability_list(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

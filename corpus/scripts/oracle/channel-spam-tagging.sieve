@@ -1,7 +1,7 @@
 # channel-spam-tagging.sieve -- Oracle Communications Messaging Server
 # dialect. Channel-level filter on tcp_local (mail from the Internet):
 # adjust the spam score, tag subjects and throw away certain junk.
-require ["variables", "addheader", "addtag", "spamadjust", "jettison",
+require ["variables", "addheader", "addtag", "spamtest", "spamadjust", "jettison",
          "relational", "comparator-i;ascii-numeric"];
 
 # Senders listed in the FILTER_TRUSTEDSENDERS mapping table get a bonus.

@@ -1,0 +1,7 @@
+# expect: missing-argument
+# error needs the message to report.
+require ["ihave"];
+
+if not ihave "fileinto" {
+    error;
+}

@@ -1,0 +1,668 @@
+"""Every rule of the RFCs that can be decided before a message arrives, as diagnostics.
+
+The checker walks the syntax tree once, reading what each command, test and tag may take
+from the extension registry: nothing here names an extension's commands, except the
+control-flow rules of RFC 5228 itself (require first, elsif/else after if) and those of
+RFC 5463 (ihave), RFC 5703 (break inside foreverypart) and RFC 5229 (variable names).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sieve.diagnostics import ERROR, WARNING, Diagnostic
+from sieve.extensions.registry import Provided, Registry, all_extensions
+from sieve.extensions.spec import COMPARATOR, MATCH_TYPE, Arg, CommandSpec, SubTests, TestSpec
+from sieve.syntax.ast import (
+    Argument,
+    Block,
+    Callout,
+    Command,
+    Number,
+    Script,
+    String,
+    StringList,
+    Tag,
+    Test,
+    TestList,
+)
+from sieve.syntax.source import Span
+
+# RFC 5322 §3.6.8: a field name is printable US-ASCII except ':'.
+_HEADER_NAME = re.compile(r"[!-9;-~]+")
+# RFC 5229 §3: variable-name = identifier (match variables are digits, set cannot set them).
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CONTROL_FLOW = {"if", "elsif", "else"}
+_UNICODE_ENCODING = re.compile(r"\$\{unicode:([ \t\r\n0-9A-Fa-f]*)\}", re.IGNORECASE)
+
+
+@dataclass
+class _Scope:
+    """What is in force where a command stands."""
+
+    required: set[str]
+    in_foreverypart: bool = False
+    children: list[str] = field(default_factory=list)
+
+
+class Checker:
+    def __init__(self, registry: Registry, dialect: str) -> None:
+        self.registry = registry
+        self.dialect = dialect
+        self.diagnostics: list[Diagnostic] = []
+        self.missing: set[str] = set()
+
+    # Reporting.
+
+    def report(self, code: str, span: Span, message: str, hint: str = "") -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                code,
+                ERROR,
+                span.line,
+                span.column,
+                span.end_line,
+                span.end_column,
+                message,
+                hint,
+            )
+        )
+
+    # The script and its blocks.
+
+    def script(self, script: Script) -> None:
+        required = self.requires(script.commands)
+        self.commands(script.commands, _Scope(required), top_level=True)
+        if "encoded-character" in required:
+            self.encoded_characters(script)
+
+    def encoded_characters(self, script: Script) -> None:
+        """RFC 5228 §2.4.2.4: `${unicode:…}` may only name Unicode scalar values."""
+        for string in _all_strings(script):
+            for match in _UNICODE_ENCODING.finditer(string.value):
+                bad = [
+                    value
+                    for value in (int(digits, 16) for digits in match.group(1).split())
+                    if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF
+                ]
+                for value in bad[:1]:  # one report per encoding
+                    self.report(
+                        "bad-encoded-character",
+                        string.span,
+                        f"U+{value:04X} in '{match.group(0)}' is not a Unicode character",
+                        "write the character's code point, e.g. ${unicode:1F600}, not "
+                        "UTF-16 surrogates",
+                    )
+
+    def requires(self, commands: list[Command]) -> set[str]:
+        """RFC 5228 §3.2: the capabilities named by the leading require commands."""
+        required: set[str] = set()
+        for command in commands:
+            if command.name != "require":
+                break
+            if not command.arguments or not isinstance(command.arguments[0], String | StringList):
+                continue  # the signature check reports it
+            for name in _strings(command.arguments[0]):
+                if self.capability_usable(name.value, name.span):
+                    required.add(name.value)
+                    required.update(self.registry.implies.get(name.value, ()))
+        for capability in sorted(required):
+            for needed in self.registry.depends_on.get(capability, ()):
+                if needed not in required:
+                    span = commands[0].span
+                    self.report(
+                        "missing-dependency",
+                        span,
+                        f"the capability '{capability}' needs '{needed}' as well",
+                        f'add "{needed}" to the require list',
+                    )
+        return required
+
+    def capability_usable(self, name: str, span: Span) -> bool:
+        if name in self.registry.enabled:
+            return True
+        if name in self.registry.known:
+            self.report(
+                "disabled-capability",
+                span,
+                f"the capability '{name}' is not enabled on this server",
+                "enable it in the extensions setting, or do without it",
+            )
+            return False
+        closest = self.registry.closest(name, self.registry.known)
+        self.report(
+            "unknown-capability",
+            span,
+            f"unknown capability '{name}'",
+            f"did you mean '{closest}'?"
+            if closest
+            else "check the name against RFC 5228 and its extensions",
+        )
+        return False
+
+    def commands(self, commands: list[Command], scope: _Scope, top_level: bool = False) -> None:
+        previous: str | None = None
+        seen_other = False
+        for command in commands:
+            if command.name == "require":
+                if seen_other or not top_level:
+                    self.report(
+                        "require-not-first",
+                        command.name_span,
+                        "require must come before every other command, at the top of the script",
+                        "move this require to the top of the script",
+                    )
+            else:
+                seen_other = True
+            self.command(command, scope, previous)
+            previous = command.name
+
+    def command(self, command: Command, scope: _Scope, previous: str | None) -> None:
+        name = command.name
+        if name in ("elsif", "else") and previous not in ("if", "elsif"):
+            self.report(
+                f"{name}-without-if",
+                command.name_span,
+                f"'{name}' must follow an 'if' or 'elsif' block",
+                "an elsif or else belongs right after the closing '}' of an if",
+            )
+        alias = self.registry.aliases.get(name)
+        if alias is not None:
+            self.diagnostics.append(
+                _warning(
+                    "dialect-alias",
+                    command.name_span,
+                    f"'{name}' is read as '{alias.means}'",
+                    f"{alias.why}; write '{alias.means}' where the server allows it",
+                )
+            )
+            name = alias.means
+        provided = self.registry.commands.get(name)
+        if provided is None:
+            self.unknown(command.name, command.name_span, "command", scope)
+            if command.block is not None:
+                self.commands(command.block.commands, scope)
+            return
+        spec = provided.spec
+        assert isinstance(spec, CommandSpec)
+        self.needs(provided, command.name_span, f"the command '{name}'", scope)
+        if name == "break" and not scope.in_foreverypart:
+            self.report(
+                "break-outside-foreverypart",
+                command.name_span,
+                "'break' is only allowed inside a foreverypart loop",
+                "use stop to end the script, or put this inside foreverypart",
+            )
+        self.arguments(command.arguments, spec, provided, command.name_span, scope)
+        self.subtests(command.test, spec.signature.tests, command.name_span, scope)
+        if name == "set":
+            self.variable_name(command.arguments)
+        self.block(command, spec, scope)
+
+    def block(self, command: Command, spec: CommandSpec, scope: _Scope) -> None:
+        if spec.block and command.block is None:
+            self.report(
+                "missing-block",
+                command.name_span,
+                f"'{command.name}' needs a block in braces",
+                f"write {command.name} … {{ commands }}",
+            )
+        elif not spec.block and command.block is not None:
+            self.report(
+                "unexpected-block",
+                command.block.span,
+                f"'{command.name}' takes no block",
+                "end the command with ';' and put the commands after it",
+            )
+        if command.block is None:
+            return
+        inner = _Scope(
+            set(scope.required),
+            scope.in_foreverypart or command.name == "foreverypart",
+        )
+        ihave = _ihave_capabilities(command)
+        if ihave is not None:
+            # RFC 5463 §4: a block guarded by ihave is only checked when the server has
+            # what it asks for, and then as if it had been required.
+            if not all(name in self.registry.enabled for name in ihave):
+                return
+            inner.required.update(ihave)
+        self.commands(command.block.commands, inner)
+
+    # Tests.
+
+    def test(self, test: Test, scope: _Scope) -> None:
+        provided = self.registry.tests.get(test.name)
+        if provided is None:
+            if self.dialect == "oracle" and _looks_like_callout(test):
+                return  # a mapping-table callout: the table is checked with the mappings
+            self.unknown(test.name, _name_span(test), "test", scope)
+            return
+        spec = provided.spec
+        assert isinstance(spec, TestSpec)
+        self.needs(provided, _name_span(test), f"the test '{test.name}'", scope)
+        self.arguments(test.arguments, spec, provided, _name_span(test), scope)
+        self.subtests(test.test, spec.signature.tests, _name_span(test), scope)
+
+    def subtests(
+        self, given: Test | TestList | None, wanted: SubTests, where: Span, scope: _Scope
+    ) -> None:
+        if wanted is SubTests.NONE:
+            if given is not None:
+                self.report(
+                    "unexpected-test", given.span, "no test is allowed here", "remove this test"
+                )
+            return
+        if given is None:
+            self.report(
+                "missing-test", where, f"{wanted.value} is missing here", _test_hint(wanted)
+            )
+            return
+        if wanted is SubTests.ONE and isinstance(given, TestList):
+            self.report(
+                "test-expected",
+                given.span,
+                "a single test is expected here, not a test list",
+                "remove the parentheses, or combine the tests with allof (…) or anyof (…)",
+            )
+        elif wanted is SubTests.LIST and isinstance(given, Test) and not given.parenthesized:
+            self.report(
+                "test-list-expected",
+                given.span,
+                "a test list in parentheses is expected here",
+                "write the tests as (test1, test2)",
+            )
+        for test in given.tests if isinstance(given, TestList) else [given]:
+            self.test(test, scope)
+
+    # Arguments.
+
+    def arguments(
+        self,
+        arguments: list[Argument],
+        spec: CommandSpec | TestSpec,
+        provided: Provided,
+        where: Span,
+        scope: _Scope,
+    ) -> None:
+        tags = self.registry.tags_of(spec)
+        signature = spec.signature
+        seen: set[str] = set()
+        groups: dict[str, str] = {}
+        index = 0
+        while index < len(arguments) and isinstance(arguments[index], Tag):
+            tag = arguments[index]
+            assert isinstance(tag, Tag)
+            index += 1
+            known = tags.get(tag.name)
+            if known is None:
+                self.unknown_tag(tag, spec, tags)
+                continue
+            self.needs(known, tag.span, f"the tag ':{tag.name}'", scope)
+            declared = known.spec
+            assert not isinstance(declared, CommandSpec | TestSpec)
+            if tag.name in seen:
+                self.report(
+                    "duplicate-tag", tag.span, f"':{tag.name}' is given twice", "remove one of them"
+                )
+            seen.add(tag.name)
+            if declared.group is not None:
+                other = groups.get(declared.group)
+                if other is not None and other != tag.name:
+                    self.report(
+                        "conflicting-tags",
+                        tag.span,
+                        f"':{tag.name}' and ':{other}' cannot be used together",
+                        f"use only one {declared.group} tag",
+                    )
+                groups.setdefault(declared.group, tag.name)
+            if declared.value is None:
+                continue
+            if index >= len(arguments) or isinstance(arguments[index], Tag):
+                self.report(
+                    "missing-argument",
+                    tag.span,
+                    f"':{tag.name}' needs {declared.value.value} after it",
+                    f"write :{tag.name} followed by its value",
+                )
+                continue
+            value = arguments[index]
+            index += 1
+            if self.kind_fits(value, declared.value, f"the value of ':{tag.name}'"):
+                self.values(value, declared.values, f"':{tag.name}'")
+                if declared.group == COMPARATOR:
+                    self.comparator(value, scope)
+        for group in signature.required_groups:
+            if group not in groups:
+                options = ", ".join(
+                    f":{t}" for t, p in tags.items() if getattr(p.spec, "group", None) == group
+                )
+                self.report(
+                    "missing-tag",
+                    where,
+                    f"'{spec.name}' needs one of {options}",
+                    f"add one of {options}",
+                )
+        self.positionals(arguments[index:], spec, where)
+        if groups.get(MATCH_TYPE) == "regex":
+            self.regex_keys(arguments, spec)
+
+    def positionals(self, given: list[Argument], spec: CommandSpec | TestSpec, where: Span) -> None:
+        declared = spec.signature.positionals
+        misplaced = [a for a in given if isinstance(a, Tag)]
+        for tag in misplaced:
+            self.report(
+                "misplaced-tag",
+                tag.span,
+                f"':{tag.name}' comes after the positional arguments",
+                "tagged arguments go first, right after the command or test name (RFC 5228 §2.6)",
+            )
+        given = [a for a in given if not isinstance(a, Tag)]
+        required = sum(not p.optional for p in declared)
+        if len(given) < required:
+            missing = [p.name for p in declared if not p.optional][len(given) :]
+            self.report(
+                "missing-argument",
+                where,
+                f"'{spec.name}' needs its {', '.join(missing)}",
+                f"{spec.name} takes: {_describe_signature(spec)}",
+            )
+            return
+        if len(given) > len(declared):
+            self.report(
+                "too-many-arguments",
+                given[len(declared)].span,
+                f"'{spec.name}' takes {len(declared)} positional argument(s), not {len(given)}",
+                f"{spec.name} takes: {_describe_signature(spec)}",
+            )
+            given = given[: len(declared)]
+        surplus = len(given) - required
+        slots = []
+        for positional in declared:
+            if positional.optional:
+                if surplus <= 0:
+                    continue
+                surplus -= 1
+            slots.append(positional)
+        for positional, argument in zip(slots, given, strict=False):
+            if not self.kind_fits(argument, positional.kind, f"the {positional.name}"):
+                continue
+            self.values(argument, positional.values, f"the {positional.name}")
+            if positional.role == "header-name":
+                self.header_names(argument)
+
+    def kind_fits(self, argument: Argument, kind: Arg, what: str) -> bool:
+        fits = (
+            isinstance(argument, String | Callout)
+            if kind is Arg.STRING
+            else isinstance(argument, String | StringList | Callout)
+            if kind is Arg.STRING_LIST
+            else isinstance(argument, Number)
+        )
+        if not fits:
+            self.report(
+                "wrong-argument-type",
+                argument.span,
+                f"{what} must be {kind.value}, not {_describe_argument(argument)}",
+                'write a list as ["a", "b"] only where a list is allowed'
+                if isinstance(argument, StringList)
+                else f"give {kind.value} here",
+            )
+        return fits
+
+    def values(self, argument: Argument, allowed: tuple[str, ...] | None, what: str) -> None:
+        if allowed is None or not isinstance(argument, String | StringList):
+            return
+        for string in _strings(argument):
+            if "${" in string.value:
+                continue  # decided at run time
+            if string.value.lower() not in allowed:
+                closest = self.registry.closest(string.value.lower(), allowed)
+                self.report(
+                    "bad-value",
+                    string.span,
+                    f"'{string.value}' is not a valid value for {what}",
+                    f"did you mean '{closest}'?"
+                    if closest
+                    else "allowed: " + ", ".join(f'"{v}"' for v in allowed),
+                )
+
+    def comparator(self, value: Argument, scope: _Scope) -> None:
+        if not isinstance(value, String) or "${" in value.value:
+            return
+        name = value.value.lower()
+        capability = self.registry.comparators.get(name)
+        if capability is None:
+            providers = [e.capability for e in all_extensions().values() if name in e.comparators]
+            if providers:
+                self.report(
+                    "missing-require"
+                    if providers[0] in self.registry.enabled
+                    else "disabled-capability",
+                    value.span,
+                    f"the comparator '{name}' needs the capability '{providers[0]}'",
+                    f'add require "{providers[0]}";',
+                )
+                return
+            self.report(
+                "unknown-comparator",
+                value.span,
+                f"unknown comparator '{value.value}'",
+                'comparators are "i;octet", "i;ascii-casemap" and the required ones',
+            )
+        elif capability and capability not in scope.required:
+            self.report(
+                "missing-require",
+                value.span,
+                f"the comparator '{name}' needs the capability '{capability}'",
+                f'add require "{capability}";',
+            )
+
+    def header_names(self, argument: Argument) -> None:
+        for string in _strings(argument):
+            if "${" not in string.value and not _HEADER_NAME.fullmatch(string.value):
+                self.report(
+                    "bad-header-name",
+                    string.span,
+                    f"'{string.value}' is not a valid header name",
+                    "header names are printable ASCII without spaces or ':' (RFC 5322 §3.6.8)",
+                )
+
+    def regex_keys(self, arguments: list[Argument], spec: CommandSpec | TestSpec) -> None:
+        """draft-ietf-sieve-regex: the key list of a :regex match must hold valid regular
+        expressions, checked with the engine the interpreter runs (RE2)."""
+        import re2
+
+        keys = [a for a in arguments if not isinstance(a, Tag)]
+        if not keys:
+            return
+        options = re2.Options()
+        options.log_errors = False
+        for string in _strings(keys[-1]):
+            if "${" in string.value:
+                continue
+            try:
+                re2.compile(string.value, options)
+            except re2.error as error:
+                reason = error.args[0] if error.args else error
+                if isinstance(reason, bytes):
+                    reason = reason.decode("utf-8", "replace")
+                self.report(
+                    "bad-regex",
+                    string.span,
+                    f"invalid regular expression: {reason}",
+                    "write an extended regular expression (POSIX/RE2 syntax); no backreferences",
+                )
+
+    def variable_name(self, arguments: list[Argument]) -> None:
+        names = [a for a in arguments if not isinstance(a, Tag)]
+        if names and isinstance(names[0], String) and not _VARIABLE_NAME.fullmatch(names[0].value):
+            self.report(
+                "bad-variable-name",
+                names[0].span,
+                f"'{names[0].value}' is not a valid variable name",
+                "a variable name is letters, digits and '_', not starting with a digit (RFC 5229)",
+            )
+
+    # Names nobody offers.
+
+    def needs(self, provided: Provided, span: Span, what: str, scope: _Scope) -> None:
+        capability = provided.capability
+        if capability and capability not in scope.required:
+            if capability in self.missing:
+                return  # one report per missing require: its hint fixes every use
+            self.missing.add(capability)
+            self.report(
+                "missing-require",
+                span,
+                f"{what} needs the capability '{capability}'",
+                f'add require "{capability}"; at the top of the script',
+            )
+
+    def unknown(self, name: str, span: Span, kind: str, scope: _Scope) -> None:
+        other = self.registry.tests if kind == "command" else self.registry.commands
+        if name in other:
+            self.report(
+                f"unknown-{kind}",
+                span,
+                f"'{name}' is a {'test' if kind == 'command' else 'command'}, not a {kind}",
+                "tests go after if or elsif; commands stand on their own, ending with ';'",
+            )
+            return
+        elsewhere = _provider_anywhere(name, kind)
+        if elsewhere is not None:
+            self.report(
+                f"unknown-{kind}",
+                span,
+                f"the {kind} '{name}' needs the capability '{elsewhere}', which is not enabled",
+                "enable that extension on the server, or do without it",
+            )
+            return
+        names = self.registry.commands if kind == "command" else self.registry.tests
+        closest = self.registry.closest(name, names)
+        self.report(
+            f"unknown-{kind}",
+            span,
+            f"unknown {kind} '{name}'",
+            f"did you mean '{closest}'?" if closest else f"see RFC 5228 for the {kind}s of Sieve",
+        )
+
+    def unknown_tag(
+        self, tag: Tag, spec: CommandSpec | TestSpec, tags: dict[str, Provided]
+    ) -> None:
+        closest = self.registry.closest(tag.name, tags)
+        hint = (
+            f"did you mean ':{closest}'?"
+            if closest
+            else (
+                f"{spec.name} takes: " + ", ".join(f":{t}" for t in sorted(tags))
+                if tags
+                else f"{spec.name} takes no tags"
+            )
+        )
+        self.report("unknown-tag", tag.span, f"'{spec.name}' does not take ':{tag.name}'", hint)
+
+
+def check(
+    script: Script,
+    *,
+    extensions: Iterable[str] | None = None,
+    dialect: str = "standard",
+) -> list[Diagnostic]:
+    """Every semantic error of a parsed script, with the given capabilities enabled (None:
+    all that this dialect knows)."""
+    checker = Checker(Registry(extensions, dialect), dialect)
+    checker.script(script)
+    return checker.diagnostics
+
+
+def _warning(code: str, span: Span, message: str, hint: str) -> Diagnostic:
+    return Diagnostic(
+        code, WARNING, span.line, span.column, span.end_line, span.end_column, message, hint
+    )
+
+
+def _strings(argument: Argument) -> list[String]:
+    if isinstance(argument, String):
+        return [argument]
+    if isinstance(argument, StringList):
+        return argument.strings
+    return []
+
+
+def _all_strings(node: object) -> list[String]:
+    """Every string in a tree, in source order."""
+    found: list[String] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, String):
+            found.append(item)
+        elif isinstance(item, StringList):
+            found.extend(item.strings)
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, Script | Block):
+            stack.append(item.commands)
+        elif isinstance(item, Command | Test):
+            stack.extend(reversed([item.arguments, item.test, getattr(item, "block", None)]))
+        elif isinstance(item, TestList):
+            stack.append(item.tests)
+        elif isinstance(item, Callout):
+            stack.append(item.argument)
+    return found
+
+
+def _name_span(test: Test) -> Span:
+    source, start, _ = test.span
+    if test.parenthesized:
+        return test.span
+    return Span(source, start, start + len(test.name))
+
+
+def _ihave_capabilities(command: Command) -> list[str] | None:
+    test = command.test
+    if command.name not in _CONTROL_FLOW or not isinstance(test, Test) or test.name != "ihave":
+        return None
+    names = [a for a in test.arguments if isinstance(a, String | StringList)]
+    return [s.value for s in _strings(names[0])] if names else None
+
+
+def _looks_like_callout(test: Test) -> bool:
+    return test.test is None and len(test.arguments) == 1 and isinstance(test.arguments[0], String)
+
+
+def _provider_anywhere(name: str, kind: str) -> str | None:
+    for extension in all_extensions().values():
+        specs = extension.commands if kind == "command" else extension.tests
+        if any(spec.name == name for spec in specs):
+            return extension.capability
+    return None
+
+
+def _describe_argument(argument: Argument) -> str:
+    return {
+        String: "a string",
+        StringList: "a string list",
+        Number: "a number",
+        Tag: "a tag",
+        Callout: "a callout",
+    }.get(type(argument), "this")
+
+
+def _describe_signature(spec: CommandSpec | TestSpec) -> str:
+    parts = [f"[{p.name}]" if p.optional else p.name for p in spec.signature.positionals]
+    if spec.signature.tests is not SubTests.NONE:
+        parts.append(spec.signature.tests.value)
+    return " ".join(parts) or "no arguments"
+
+
+def _test_hint(wanted: SubTests) -> str:
+    if wanted is SubTests.LIST:
+        return "write the tests in parentheses: anyof (test1, test2)"
+    return 'write a test such as header :contains "Subject" "x" or true'
+
+
+__all__ = ["Checker", "check", "Block"]

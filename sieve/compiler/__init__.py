@@ -1,0 +1,116 @@
+"""Compiling checked scripts to Programs, their binary form and their listing; and the
+public `compile()` with its cache."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sieve.compiler.binary import BinaryError, from_bytes, to_bytes
+from sieve.compiler.dump import dump
+from sieve.compiler.program import Program
+from sieve.diagnostics import Diagnostic
+from sieve.runtime.limits import Limits
+
+
+class CompileError(Exception):
+    """The script has errors; `.diagnostics` lists every one."""
+
+    def __init__(self, diagnostics: list[Diagnostic], name: str = "") -> None:
+        first = diagnostics[0] if diagnostics else None
+        where = f"{name or '<script>'}:{first.line}:{first.column}: " if first else ""
+        super().__init__(f"{where}{first.message if first else 'invalid script'}")
+        self.diagnostics = diagnostics
+        self.name = name
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledScript:
+    """A script ready to run: its program and the warnings its check produced."""
+
+    program: Program
+    name: str = ""
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def to_bytes(self) -> bytes:
+        return to_bytes(self.program)
+
+
+def compile_source(
+    source: str | bytes,
+    *,
+    name: str = "",
+    extensions: Iterable[str] | None = None,
+    limits: Limits | None = None,
+    dialect: str = "standard",
+) -> CompiledScript:
+    """Parses, checks and compiles; raises CompileError with every diagnostic."""
+    from sieve.check.checker import Checker
+    from sieve.compiler.compiler import compile_script
+    from sieve.extensions.registry import Registry
+    from sieve.syntax import parse
+
+    parsed = parse(source, dialect=dialect, limits=limits)
+    if not parsed.ok or parsed.script is None:
+        raise CompileError(parsed.diagnostics, name)
+    registry = Registry(extensions, dialect)
+    checker = Checker(registry, dialect)
+    checker.script(parsed.script)
+    errors = [d for d in checker.diagnostics if d.is_error]
+    if errors:
+        raise CompileError(checker.diagnostics, name)
+    capabilities = tuple(sorted(checker.requires(parsed.script.commands)))
+    program = compile_script(parsed.script, capabilities, registry, dialect, name)
+    return CompiledScript(program, name, [d for d in checker.diagnostics if not d.is_error])
+
+
+class ScriptCache:
+    """Compiled scripts by content hash and settings, so a server compiles each script once.
+    Thread-safe; holds at most `size` scripts, dropping the least recently used."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._scripts: OrderedDict[bytes, CompiledScript] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def compile(
+        self,
+        source: str | bytes,
+        *,
+        name: str = "",
+        extensions: Iterable[str] | None = None,
+        limits: Limits | None = None,
+        dialect: str = "standard",
+    ) -> CompiledScript:
+        data = source.encode("utf-8") if isinstance(source, str) else source
+        enabled = None if extensions is None else tuple(sorted(set(extensions)))
+        key = hashlib.sha256(repr((data, name, enabled, limits, dialect)).encode()).digest()
+        with self._lock:
+            found = self._scripts.get(key)
+            if found is not None:
+                self._scripts.move_to_end(key)
+                return found
+        compiled = compile_source(
+            data, name=name, extensions=enabled, limits=limits, dialect=dialect
+        )
+        with self._lock:
+            self._scripts[key] = compiled
+            while len(self._scripts) > self.size:
+                self._scripts.popitem(last=False)
+        return compiled
+
+
+__all__ = [
+    "BinaryError",
+    "CompileError",
+    "CompiledScript",
+    "Program",
+    "ScriptCache",
+    "compile_source",
+    "dump",
+    "from_bytes",
+    "to_bytes",
+]

@@ -1,0 +1,15 @@
+"""draft-ietf-sieve-regex: the `:regex` match type (POSIX extended regular expressions)
+and, with "variables", the `:quoteregex` modifier of `set`."""
+
+from sieve.extensions.spec import MATCH_TYPE, Extension, Tag
+
+EXTENSION = Extension(
+    capability="regex",
+    summary="draft-ietf-sieve-regex: the :regex match type",
+    # draft-ietf-sieve-regex: ":regex" joins ":is", ":contains" and ":matches", so every
+    # test that takes a match type takes it.
+    group_tags=(Tag("regex", group=MATCH_TYPE),),
+    # draft-ietf-sieve-regex: ":quoteregex" escapes the regex special characters so that
+    # a variable's value can be matched literally (precedence 20, like ":quotewildcard").
+    extra_tags=(("set", (Tag("quoteregex"),)),),
+)
