@@ -161,10 +161,11 @@ class Checker:
 
     def command(self, command: Command, scope: _Scope, previous: str | None) -> None:
         name = command.name
+        where = command.name_span
         if name in ("elsif", "else") and previous not in ("if", "elsif"):
             self.report(
                 f"{name}-without-if",
-                command.name_span,
+                where,
                 f"'{name}' must follow an 'if' or 'elsif' block",
                 "an elsif or else belongs right after the closing '}' of an if",
             )
@@ -173,7 +174,7 @@ class Checker:
             self.diagnostics.append(
                 _warning(
                     "dialect-alias",
-                    command.name_span,
+                    where,
                     f"'{name}' is read as '{alias.means}'",
                     f"{alias.why}; write '{alias.means}' where the server allows it",
                 )
@@ -181,22 +182,22 @@ class Checker:
             name = alias.means
         provided = self.registry.commands.get(name)
         if provided is None:
-            self.unknown(command.name, command.name_span, "command", scope)
+            self.unknown(command.name, where, "command", scope)
             if command.block is not None:
                 self.commands(command.block.commands, scope)
             return
         spec = provided.spec
         assert isinstance(spec, CommandSpec)
-        self.needs(provided, command.name_span, f"the command '{name}'", scope)
+        self.needs(provided, where, f"the command '{name}'", scope)
         if name == "break" and not scope.in_foreverypart:
             self.report(
                 "break-outside-foreverypart",
-                command.name_span,
+                where,
                 "'break' is only allowed inside a foreverypart loop",
                 "use stop to end the script, or put this inside foreverypart",
             )
-        self.arguments(command.arguments, spec, provided, command.name_span, scope)
-        self.subtests(command.test, spec.signature.tests, command.name_span, scope)
+        self.arguments(command.arguments, spec, provided, where, scope)
+        self.subtests(command.test, spec.signature.tests, where, scope)
         if name == "set":
             self.variable_name(command.arguments)
         self.block(command, spec, scope)
@@ -234,17 +235,18 @@ class Checker:
     # Tests.
 
     def test(self, test: Test, scope: _Scope) -> None:
+        where = _name_span(test)
         provided = self.registry.tests.get(test.name)
         if provided is None:
             if self.dialect == "oracle" and _looks_like_callout(test):
                 return  # a mapping-table callout: the table is checked with the mappings
-            self.unknown(test.name, _name_span(test), "test", scope)
+            self.unknown(test.name, where, "test", scope)
             return
         spec = provided.spec
         assert isinstance(spec, TestSpec)
-        self.needs(provided, _name_span(test), f"the test '{test.name}'", scope)
-        self.arguments(test.arguments, spec, provided, _name_span(test), scope)
-        self.subtests(test.test, spec.signature.tests, _name_span(test), scope)
+        self.needs(provided, where, f"the test '{test.name}'", scope)
+        self.arguments(test.arguments, spec, provided, where, scope)
+        self.subtests(test.test, spec.signature.tests, where, scope)
 
     def subtests(
         self, given: Test | TestList | None, wanted: SubTests, where: Span, scope: _Scope
@@ -573,7 +575,7 @@ def check(
 ) -> list[Diagnostic]:
     """Every semantic error of a parsed script, with the given capabilities enabled (None:
     all that this dialect knows)."""
-    checker = Checker(Registry(extensions, dialect), dialect)
+    checker = Checker(Registry.shared(extensions, dialect), dialect)
     checker.script(script)
     return checker.diagnostics
 

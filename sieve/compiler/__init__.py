@@ -56,7 +56,7 @@ def compile_source(
     parsed = parse(source, dialect=dialect, limits=limits)
     if not parsed.ok or parsed.script is None:
         raise CompileError(parsed.diagnostics, name)
-    registry = Registry(extensions, dialect)
+    registry = Registry.shared(extensions, dialect)
     checker = Checker(registry, dialect)
     checker.script(parsed.script)
     errors = [d for d in checker.diagnostics if d.is_error]

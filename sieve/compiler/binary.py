@@ -1,21 +1,26 @@
 """The `.svbc` file: a Program as bytes, and back. Loading validates everything and never
 executes anything (no pickle, no marshal): a file is data to be checked, whoever wrote it.
 
-Layout (integers are unsigned LEB128 varints, strings are a varint length and UTF-8):
+Layout, little-endian, sections of fixed-size records so that loading is a few `struct`
+calls rather than a loop over bytes:
 
-    magic "SVBC\\r\\n\\x1a\\n" | format version | dialect | name | capabilities
-    | constants | calls | instructions | SHA-256 of everything before it
+    magic "SVBC\\r\\n\\x1a\\n" | u16 format version | header: 8 u32 counts
+    | string table: the strings NUL-joined, UTF-8 (a compiled script holds no NUL)
+    | constants: (u8 kind, u8 has-variables, u64 number, u32 a, u32 b, u32 callout + 1)
+      kind s: string a; l: list of b items from list-item a; n: the number
+    | list items: u32 string indices
+    | calls: (u32 name, u8 callout, u32 first tag, u32 tags, u32 first positional, u32 count)
+    | tags: (u32 name, u32 constant + 1, 0 for none) | positionals: u32 constant indices
+    | instructions: (u8 op, u32 operand 1 + 1, u32 operand 2 + 1, u32 line)
+    | SHA-256 of everything before it
 
-A constant is a kind byte (s string, l list, n number, plus c for an Oracle callout, which
-is followed by its table name) then its value and a has-variables byte. A call is its name,
-a callout byte, its tags (name, constant index + 1, 0 for none) and its positionals. An
-instruction is its op byte, its operands (constant, call or instruction indices, + 1 where
--1 means none) and its line.
+Strings are indices into the table: the dialect, the name and the capabilities first.
 """
 
 from __future__ import annotations
 
 import hashlib
+import struct
 
 from sieve.compiler.program import (
     CALL_OPERAND,
@@ -30,214 +35,241 @@ from sieve.compiler.program import (
 )
 
 MAGIC = b"SVBC\r\n\x1a\n"
-VERSION = 1
+VERSION = 2
 _CHECKSUM = 32
+_VERSION = struct.Struct("<H")
+_HEADER = struct.Struct("<8I")
+_CONSTANT = struct.Struct("<BBQIII")
+_U32 = struct.Struct("<I")
+_PAIR = struct.Struct("<II")
+_CALL = struct.Struct("<IBIIII")
+_INSTRUCTION = struct.Struct("<BIII")
+_KINDS = {b"s"[0]: "s", b"l"[0]: "l", b"n"[0]: "n"}
 
 
 class BinaryError(ValueError):
     """A .svbc file that cannot be loaded; the message says why."""
 
 
-class _Writer:
+class _Strings:
     def __init__(self) -> None:
-        self.out = bytearray()
+        self.items: list[str] = []
+        self.index: dict[str, int] = {}
 
-    def number(self, value: int) -> None:
-        if value < 0:
-            raise ValueError("negative numbers are stored shifted by one")
-        while True:
-            byte = value & 0x7F
-            value >>= 7
-            if value:
-                self.out.append(byte | 0x80)
-            else:
-                self.out.append(byte)
-                return
-
-    def text(self, value: str) -> None:
-        data = value.encode("utf-8", "surrogatepass")
-        self.number(len(data))
-        self.out += data
-
-
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.at = 0
-
-    def byte(self) -> int:
-        if self.at >= len(self.data):
-            raise BinaryError("the file is truncated")
-        value = self.data[self.at]
-        self.at += 1
-        return value
-
-    def number(self) -> int:
-        value = shift = 0
-        while True:
-            byte = self.byte()
-            value |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                return value
-            shift += 7
-            if shift > 70:
-                raise BinaryError(f"a number at byte {self.at} is too long")
-
-    def count(self, what: str) -> int:
-        value = self.number()
-        if value > len(self.data):
-            raise BinaryError(f"impossible {what} count {value}")
-        return value
-
-    def text(self) -> str:
-        length = self.count("text length")
-        end = self.at + length
-        if end > len(self.data):
-            raise BinaryError("the file is truncated")
-        chunk = self.data[self.at : end]
-        self.at = end
-        try:
-            return chunk.decode("utf-8", "surrogatepass")
-        except UnicodeDecodeError as error:
-            raise BinaryError(f"invalid text at byte {self.at - length}") from error
+    def __call__(self, text: str) -> int:
+        found = self.index.get(text)
+        if found is None:
+            found = self.index[text] = len(self.items)
+            self.items.append(text)
+        return found
 
 
 def to_bytes(program: Program) -> bytes:
-    writer = _Writer()
-    writer.out += MAGIC
-    writer.number(VERSION)
-    writer.text(program.dialect)
-    writer.text(program.name)
-    writer.number(len(program.capabilities))
+    strings = _Strings()
+    strings(program.dialect)
+    strings(program.name)
     for capability in program.capabilities:
-        writer.text(capability)
-    writer.number(len(program.constants))
+        strings(capability)
+    constants = bytearray()
+    items = bytearray()
+    item_count = 0
     for constant in program.constants:
-        _write_constant(writer, constant)
-    writer.number(len(program.calls))
+        value = constant.value
+        callout = strings(constant.callout) + 1 if constant.callout is not None else 0
+        if isinstance(value, int):
+            record = (b"n"[0], constant.has_variables, value, 0, 0, callout)
+        elif isinstance(value, tuple):
+            for item in value:
+                items += _U32.pack(strings(item))
+            record = (b"l"[0], constant.has_variables, 0, item_count, len(value), callout)
+            item_count += len(value)
+        else:
+            record = (b"s"[0], constant.has_variables, 0, strings(value), 0, callout)
+        constants += _CONSTANT.pack(*record)
+    calls = bytearray()
+    tags = bytearray()
+    positionals = bytearray()
+    tag_count = positional_count = 0
     for call in program.calls:
-        writer.text(call.name)
-        writer.out.append(1 if call.callout else 0)
-        writer.number(len(call.tags))
-        for tag, value in call.tags:
-            writer.text(tag)
-            writer.number(value + 1)
-        writer.number(len(call.positionals))
+        calls += _CALL.pack(
+            strings(call.name), call.callout, tag_count, len(call.tags), positional_count,
+            len(call.positionals),
+        )  # fmt: skip
+        for name, value in call.tags:
+            tags += _PAIR.pack(strings(name), value + 1)
         for index in call.positionals:
-            writer.number(index)
-    writer.number(len(program.instructions))
+            positionals += _U32.pack(index)
+        tag_count += len(call.tags)
+        positional_count += len(call.positionals)
+    code = bytearray()
     for instruction in program.instructions:
-        writer.out.append(instruction.op)
-        for operand in instruction.operands:
-            writer.number(operand + 1)
-        writer.number(instruction.line)
-    body = bytes(writer.out)
+        operands = [*instruction.operands, NO_VALUE, NO_VALUE][:2]
+        code += _INSTRUCTION.pack(
+            instruction.op, operands[0] + 1, operands[1] + 1, instruction.line
+        )
+    table = "\x00".join(strings.items).encode("utf-8", "surrogatepass")
+    header = _HEADER.pack(
+        len(strings.items), len(table), len(program.capabilities), len(program.constants),
+        item_count, len(program.calls), tag_count, positional_count,
+    )  # fmt: skip
+    body = b"".join(
+        [
+            MAGIC,
+            _VERSION.pack(VERSION),
+            header,
+            table,
+            bytes(constants),
+            bytes(items),
+            bytes(calls),
+            bytes(tags),
+            bytes(positionals),
+            _U32.pack(len(program.instructions)),
+            bytes(code),
+        ]
+    )
     return body + hashlib.sha256(body).digest()
 
 
-def _write_constant(writer: _Writer, constant: Constant) -> None:
-    value = constant.value
-    kind = b"n" if isinstance(value, int) else b"l" if isinstance(value, tuple) else b"s"
-    if constant.callout is not None:
-        kind = kind.upper()
-    writer.out += kind
-    if constant.callout is not None:
-        writer.text(constant.callout)
-    if isinstance(value, int):
-        writer.number(value)
-    elif isinstance(value, tuple):
-        writer.number(len(value))
-        for item in value:
-            writer.text(item)
-    else:
-        writer.text(value)
-    writer.out.append(1 if constant.has_variables else 0)
+class _Sections:
+    """Cuts the body into its sections, refusing any that would run past its end."""
+
+    def __init__(self, body: bytes, at: int) -> None:
+        self.body = body
+        self.at = at
+
+    def take(self, size: int, what: str) -> bytes:
+        end = self.at + size
+        if end > len(self.body):
+            raise BinaryError(f"the file is truncated (in the {what})")
+        chunk = self.body[self.at : end]
+        self.at = end
+        return chunk
 
 
 def from_bytes(data: bytes) -> Program:
     """The Program in `data`, or BinaryError saying what is wrong with it."""
     if not data.startswith(MAGIC):
         raise BinaryError("not a compiled Sieve script (bad magic)")
-    if len(data) < len(MAGIC) + _CHECKSUM + 1:
+    if len(data) < len(MAGIC) + _VERSION.size + _CHECKSUM:
         raise BinaryError("the file is truncated")
     body, checksum = data[:-_CHECKSUM], data[-_CHECKSUM:]
-    reader = _Reader(body)
-    reader.at = len(MAGIC)
-    version = reader.number()
+    (version,) = _VERSION.unpack_from(body, len(MAGIC))
     if version != VERSION:
         raise BinaryError(f"format version {version}; this sieve reads version {VERSION}")
     if hashlib.sha256(body).digest() != checksum:
         raise BinaryError("checksum mismatch: the file is corrupted")
-    dialect = reader.text()
-    name = reader.text()
-    capabilities = tuple(reader.text() for _ in range(reader.count("capability")))
-    constants = tuple(_read_constant(reader) for _ in range(reader.count("constant")))
-    calls = tuple(_read_call(reader, len(constants)) for _ in range(reader.count("call")))
-    count = reader.count("instruction")
-    instructions = tuple(
-        _read_instruction(reader, len(constants), len(calls), count) for _ in range(count)
-    )
-    if reader.at != len(body):
-        raise BinaryError(f"{len(body) - reader.at} unexpected bytes after the instructions")
-    return Program(capabilities, constants, calls, instructions, dialect, name)
-
-
-def _read_constant(reader: _Reader) -> Constant:
-    kind = bytes([reader.byte()])
-    callout = reader.text() if kind in (b"S", b"L", b"N") else None
-    kind = kind.lower()
-    value: str | tuple[str, ...] | int
-    if kind == b"n":
-        value = reader.number()
-    elif kind == b"l":
-        value = tuple(reader.text() for _ in range(reader.count("list item")))
-    elif kind == b"s":
-        value = reader.text()
-    else:
-        raise BinaryError(f"unknown constant kind {kind!r} at byte {reader.at - 1}")
-    flag = reader.byte()
-    if flag > 1:
-        raise BinaryError(f"bad flag byte at {reader.at - 1}")
-    return Constant(value, bool(flag), callout)
-
-
-def _read_call(reader: _Reader, constants: int) -> Call:
-    name = reader.text()
-    callout = reader.byte()
-    if callout > 1:
-        raise BinaryError(f"bad flag byte at {reader.at - 1}")
-    tags = []
-    for _ in range(reader.count("tag")):
-        tag = reader.text()
-        value = reader.number() - 1
-        if not NO_VALUE <= value < constants:
-            raise BinaryError(f"tag :{tag} of {name} refers to a missing constant")
-        tags.append((tag, value))
-    positionals = []
-    for _ in range(reader.count("argument")):
-        index = reader.number()
-        if index >= constants:
-            raise BinaryError(f"an argument of {name} refers to a missing constant")
-        positionals.append(index)
-    return Call(name, tuple(tags), tuple(positionals), bool(callout))
-
-
-def _read_instruction(reader: _Reader, constants: int, calls: int, count: int) -> Instruction:
-    where = reader.at
+    sections = _Sections(body, len(MAGIC) + _VERSION.size)
+    (
+        string_count, table_size, capability_count, constant_count, item_count, call_count,
+        tag_count, positional_count,
+    ) = _HEADER.unpack(sections.take(_HEADER.size, "header"))  # fmt: skip
     try:
-        op = Op(reader.byte())
+        strings = (
+            sections.take(table_size, "strings").decode("utf-8", "surrogatepass").split("\x00")
+        )
+    except UnicodeDecodeError as error:
+        raise BinaryError("the string table is not UTF-8") from error
+    if len(strings) != string_count or string_count < 2 + capability_count:
+        raise BinaryError("the string table does not hold the strings the header counts")
+    constants_raw = list(
+        _CONSTANT.iter_unpack(sections.take(_CONSTANT.size * constant_count, "constants"))
+    )
+    items = [i for (i,) in _U32.iter_unpack(sections.take(4 * item_count, "list items"))]
+    calls_raw = list(_CALL.iter_unpack(sections.take(_CALL.size * call_count, "calls")))
+    tags_raw = list(_PAIR.iter_unpack(sections.take(_PAIR.size * tag_count, "tags")))
+    positionals = [i for (i,) in _U32.iter_unpack(sections.take(4 * positional_count, "arguments"))]
+    (instruction_count,) = _U32.unpack(sections.take(4, "instruction count"))
+    code = list(
+        _INSTRUCTION.iter_unpack(
+            sections.take(_INSTRUCTION.size * instruction_count, "instructions")
+        )
+    )
+    if sections.at != len(body):
+        raise BinaryError(f"{len(body) - sections.at} unexpected bytes after the instructions")
+
+    _check_indices(items, string_count, "a list item")
+    constants = tuple(_constant(record, strings, items) for record in constants_raw)
+    _check_indices([name for name, _ in tags_raw], string_count, "a tag name")
+    _check_indices([value - 1 for _, value in tags_raw if value], constant_count, "a tag value")
+    _check_indices(positionals, constant_count, "an argument")
+    calls = tuple(_call(record, strings, tags_raw, positionals) for record in calls_raw)
+    instructions = tuple(
+        _instruction(record, constant_count, call_count, instruction_count) for record in code
+    )
+    return Program(
+        tuple(strings[2 : 2 + capability_count]),
+        constants,
+        calls,
+        instructions,
+        strings[0],
+        strings[1],
+    )
+
+
+def _check_indices(indices: list[int], limit: int, what: str) -> None:
+    if indices and (max(indices) >= limit or min(indices) < 0):
+        raise BinaryError(f"{what} refers to a missing entry")
+
+
+def _constant(record: tuple[int, ...], strings: list[str], items: list[int]) -> Constant:
+    kind_byte, has_variables, number, a, b, callout = record
+    kind = _KINDS.get(kind_byte)
+    if kind is None or has_variables > 1:
+        raise BinaryError("a constant has an unknown kind")
+    if callout > len(strings):
+        raise BinaryError("a callout refers to a missing table name")
+    table = strings[callout - 1] if callout else None
+    value: str | tuple[str, ...] | int
+    if kind == "n":
+        value = number
+    elif kind == "s":
+        if a >= len(strings):
+            raise BinaryError("a string constant refers to a missing string")
+        value = strings[a]
+    else:
+        if a + b > len(items):
+            raise BinaryError("a list constant runs past the list items")
+        value = tuple(strings[i] for i in items[a : a + b])
+    return Constant(value, bool(has_variables), table)
+
+
+def _call(
+    record: tuple[int, ...],
+    strings: list[str],
+    tags: list[tuple[int, int]],
+    positionals: list[int],
+) -> Call:
+    name, callout, first_tag, tag_count, first_positional, positional_count = record
+    if name >= len(strings) or callout > 1:
+        raise BinaryError("a call refers to a missing name")
+    if first_tag + tag_count > len(tags) or first_positional + positional_count > len(positionals):
+        raise BinaryError(f"the call of {strings[name]} runs past its tags or arguments")
+    return Call(
+        strings[name],
+        tuple((strings[t], v - 1) for t, v in tags[first_tag : first_tag + tag_count]),
+        tuple(positionals[first_positional : first_positional + positional_count]),
+        bool(callout),
+    )
+
+
+def _instruction(record: tuple[int, ...], constants: int, calls: int, count: int) -> Instruction:
+    code, first, second, line = record
+    try:
+        op = Op(code)
     except ValueError as error:
-        raise BinaryError(f"unknown instruction at byte {where}") from error
-    operands = tuple(reader.number() - 1 for _ in range(OPERANDS[op]))
+        raise BinaryError(f"unknown instruction {code}") from error
+    operands = (first - 1, second - 1)[: OPERANDS[op]]
     jumps = JUMP_OPERANDS.get(op, ())
     for position, operand in enumerate(operands):
         if position in jumps:
             # A jump may go to the end of the program (one past the last instruction).
             if not 0 <= operand <= count:
-                raise BinaryError(f"{op.name} at byte {where} jumps out of the program")
+                raise BinaryError(f"{op.name} jumps out of the program")
         elif op in CALL_OPERAND:
             if not 0 <= operand < calls:
-                raise BinaryError(f"{op.name} at byte {where} refers to a missing call")
+                raise BinaryError(f"{op.name} refers to a missing call")
         elif not NO_VALUE <= operand < constants:
-            raise BinaryError(f"{op.name} at byte {where} refers to a missing constant")
-    return Instruction(op, operands, reader.number())
+            raise BinaryError(f"{op.name} refers to a missing constant")
+    if OPERANDS[op] < 2 and second != 0 or OPERANDS[op] < 1 and first != 0:
+        raise BinaryError(f"{op.name} has operands it does not take")
+    return Instruction(op, operands, line)

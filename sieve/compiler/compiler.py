@@ -81,7 +81,11 @@ class Compiler:
         return index
 
     def call(
-        self, name: str, arguments: list[Argument], valued_tags: set[str], callout: bool = False
+        self,
+        name: str,
+        arguments: list[Argument],
+        valued_tags: frozenset[str],
+        callout: bool = False,
     ) -> int:
         tags: list[tuple[str, int]] = []
         positionals: list[int] = []
@@ -104,12 +108,11 @@ class Compiler:
             self.calls.append(call)
         return found
 
-    def valued_tags(self, name: str, kind: str) -> set[str]:
+    def valued_tags(self, name: str, kind: str) -> frozenset[str]:
         provided = (self.registry.commands if kind == "command" else self.registry.tests).get(name)
         if provided is None:
-            return set()
-        tags = self.registry.tags_of(provided.spec)  # type: ignore[arg-type]
-        return {tag for tag, p in tags.items() if getattr(p.spec, "value", None) is not None}
+            return frozenset()
+        return self.registry.valued_tags(provided.spec)  # type: ignore[arg-type]
 
     # The tree.
 

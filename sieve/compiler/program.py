@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class Op(IntEnum):
@@ -64,15 +65,17 @@ CALL_OPERAND = {Op.CALL_TEST, Op.CALL_COMMAND}
 NO_VALUE = -1
 
 
-@dataclass(frozen=True, slots=True)
-class Instruction:
+# Instructions, constants and calls are named tuples: a program holds hundreds of them and
+# loading a compiled file must build them fast.
+
+
+class Instruction(NamedTuple):
     op: Op
     operands: tuple[int, ...]
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Constant:
+class Constant(NamedTuple):
     """A string, string list or number from the script. `has_variables` tells the VM
     whether `${…}` expansion can change it; lists without variables are also kept lowered,
     ready for case-insensitive comparison."""
@@ -91,8 +94,7 @@ class Constant:
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     name: str
     tags: tuple[tuple[str, int], ...]
     positionals: tuple[int, ...]

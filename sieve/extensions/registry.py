@@ -29,6 +29,11 @@ def all_extensions() -> dict[str, Extension]:
     return found
 
 
+@cache
+def _shared(enabled: frozenset[str] | None, dialect: str) -> Registry:
+    return Registry(enabled, dialect)
+
+
 @dataclass(frozen=True, slots=True)
 class Provided:
     """A command, test or tag and the capability that provides it ("" for the base)."""
@@ -59,6 +64,7 @@ class Registry:
         self.implies: dict[str, tuple[str, ...]] = {}
         self.aliases: dict[str, Alias] = {}
         self.dialect = dialect
+        self._tags: dict[tuple[bool, str], dict[str, Provided]] = {}
         # A dialect's own extensions come last, so that where a name means something else
         # in that dialect (Oracle's one-argument addheader), the dialect's meaning wins.
         for name in sorted(
@@ -86,8 +92,29 @@ class Registry:
             if self.dialect in alias.dialects:
                 self.aliases[alias.name] = alias
 
+    @classmethod
+    def shared(cls, enabled: Iterable[str] | None = None, dialect: str = "standard") -> Registry:
+        """The registry for these settings, built once per process (registries are never
+        changed after they are made)."""
+        return _shared(None if enabled is None else frozenset(enabled), dialect)
+
     def tags_of(self, spec: CommandSpec | TestSpec) -> dict[str, Provided]:
         """Every tag a command or test takes with the enabled extensions, by name."""
+        key = (isinstance(spec, CommandSpec), spec.name)
+        tags = self._tags.get(key)
+        if tags is None:
+            tags = self._tags[key] = self._collect_tags(spec)
+        return tags
+
+    def valued_tags(self, spec: CommandSpec | TestSpec) -> frozenset[str]:
+        """The names of the tags of a command or test that take a value."""
+        return frozenset(
+            name
+            for name, provided in self.tags_of(spec).items()
+            if getattr(provided.spec, "value", None)
+        )
+
+    def _collect_tags(self, spec: CommandSpec | TestSpec) -> dict[str, Provided]:
         provider = (self.commands if isinstance(spec, CommandSpec) else self.tests)[spec.name]
         tags = {tag.name: Provided(tag, provider.capability) for tag in spec.signature.tags}
         for group in spec.signature.groups:

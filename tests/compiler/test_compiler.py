@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import sieve
 from sieve.compiler import BinaryError, ScriptCache, compile_source, dump, from_bytes, to_bytes
-from sieve.compiler.binary import MAGIC
+from sieve.compiler.binary import MAGIC, VERSION
 from sieve.compiler.program import Instruction, Op
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -166,8 +166,8 @@ def test_structural_errors_are_found_even_with_a_valid_checksum() -> None:
 
 def test_other_versions_and_files_are_refused_with_a_reason() -> None:
     body = to_bytes(compile_source("keep;").program)[:-32]
-    newer = body[: len(MAGIC)] + bytes([2]) + body[len(MAGIC) + 1 :]
-    with pytest.raises(BinaryError, match="format version 2"):
+    newer = body[: len(MAGIC)] + (VERSION + 1).to_bytes(2, "little") + body[len(MAGIC) + 2 :]
+    with pytest.raises(BinaryError, match=f"format version {VERSION + 1}"):
         from_bytes(_sealed(newer))
     with pytest.raises(BinaryError, match="not a compiled Sieve script"):
         from_bytes(b'require "fileinto";')
