@@ -353,15 +353,16 @@ class Checker:
 
     def positionals(self, given: list[Argument], spec: CommandSpec | TestSpec, where: Span) -> None:
         declared = spec.signature.positionals
-        misplaced = [a for a in given if isinstance(a, Tag)]
-        for tag in misplaced:
-            self.report(
-                "misplaced-tag",
-                tag.span,
-                f"':{tag.name}' comes after the positional arguments",
-                "tagged arguments go first, right after the command or test name (RFC 5228 §2.6)",
-            )
-        given = [a for a in given if not isinstance(a, Tag)]
+        if any(type(a) is Tag for a in given):
+            for tag in given:
+                if isinstance(tag, Tag):
+                    self.report(
+                        "misplaced-tag",
+                        tag.span,
+                        f"':{tag.name}' comes after the positional arguments",
+                        "tagged arguments go first, right after the name (RFC 5228 §2.6)",
+                    )
+            given = [a for a in given if not isinstance(a, Tag)]
         required = sum(not p.optional for p in declared)
         if len(given) < required:
             missing = [p.name for p in declared if not p.optional][len(given) :]

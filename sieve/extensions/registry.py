@@ -65,6 +65,7 @@ class Registry:
         self.aliases: dict[str, Alias] = {}
         self.dialect = dialect
         self._tags: dict[tuple[bool, str], dict[str, Provided]] = {}
+        self._valued: dict[tuple[bool, str], frozenset[str]] = {}
         # A dialect's own extensions come last, so that where a name means something else
         # in that dialect (Oracle's one-argument addheader), the dialect's meaning wins.
         for name in sorted(
