@@ -3,7 +3,8 @@
 The checker walks the syntax tree once, reading what each command, test and tag may take
 from the extension registry: nothing here names an extension's commands, except the
 control-flow rules of RFC 5228 itself (require first, elsif/else after if) and those of
-RFC 5463 (ihave), RFC 5703 (break inside foreverypart) and RFC 5229 (variable names).
+RFC 5463 (ihave) and RFC 5703 (break inside foreverypart); arguments with a declared role
+(a header name, a variable name) get that role's check.
 """
 
 from __future__ import annotations
@@ -198,8 +199,6 @@ class Checker:
             )
         self.arguments(command.arguments, spec, provided, where, scope)
         self.subtests(command.test, spec.signature.tests, where, scope)
-        if name == "set":
-            self.variable_name(command.arguments)
         self.block(command, spec, scope)
 
     def block(self, command: Command, spec: CommandSpec, scope: _Scope) -> None:
@@ -395,6 +394,8 @@ class Checker:
             self.values(argument, positional.values, f"the {positional.name}")
             if positional.role == "header-name":
                 self.header_names(argument)
+            elif positional.role == "variable-name":
+                self.variable_name(argument)
 
     def kind_fits(self, argument: Argument, kind: Arg, what: str) -> bool:
         fits = (
@@ -499,13 +500,12 @@ class Checker:
                     "write an extended regular expression (POSIX/RE2 syntax); no backreferences",
                 )
 
-    def variable_name(self, arguments: list[Argument]) -> None:
-        names = [a for a in arguments if not isinstance(a, Tag)]
-        if names and isinstance(names[0], String) and not _VARIABLE_NAME.fullmatch(names[0].value):
+    def variable_name(self, name: Argument) -> None:
+        if isinstance(name, String) and not _VARIABLE_NAME.fullmatch(name.value):
             self.report(
                 "bad-variable-name",
-                names[0].span,
-                f"'{names[0].value}' is not a valid variable name",
+                name.span,
+                f"'{name.value}' is not a valid variable name",
                 "a variable name is letters, digits and '_', not starting with a digit (RFC 5229)",
             )
 
