@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sieve.diagnostics import ERROR, WARNING, Diagnostic
 from sieve.extensions.registry import Provided, Registry, all_extensions
@@ -36,6 +36,7 @@ _HEADER_NAME = re.compile(r"[!-9;-~]+")
 # RFC 5229 §3: variable-name = identifier (match variables are digits, set cannot set them).
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONTROL_FLOW = {"if", "elsif", "else"}
+_NAMESPACED_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\}")
 _UNICODE_ENCODING = re.compile(r"\$\{unicode:([ \t\r\n0-9A-Fa-f]*)\}", re.IGNORECASE)
 
 
@@ -44,8 +45,10 @@ class _Scope:
     """What is in force where a command stands."""
 
     required: set[str]
-    in_foreverypart: bool = False
-    children: list[str] = field(default_factory=list)
+    # The commands whose blocks enclose this point, innermost last.
+    enclosing: tuple[str, ...] = ()
+    # The names of the enclosing foreverypart loops (RFC 5703 §3 `:name`).
+    loop_names: tuple[str, ...] = ()
 
 
 class Checker:
@@ -78,6 +81,23 @@ class Checker:
         self.commands(script.commands, _Scope(required), top_level=True)
         if "encoded-character" in required:
             self.encoded_characters(script)
+        if "variables" in required:
+            self.variable_references(script)
+
+    def variable_references(self, script: Script) -> None:
+        """RFC 5229 §3: a reference to a namespace no required extension provides is an
+        error (`${ns.name}`)."""
+        for string in _all_strings(script):
+            for match in _NAMESPACED_REFERENCE.finditer(string.value):
+                namespace = match.group(1).rsplit(".", 1)[0].lower()
+                if namespace not in self.registry.namespaces:
+                    self.report(
+                        "bad-variable",
+                        string.span,
+                        f"'{match.group(0)}' refers to the namespace '{namespace}', which no "
+                        "required extension provides",
+                        "variable names have no dots; write ${name}",
+                    )
 
     def encoded_characters(self, script: Script) -> None:
         """RFC 5228 §2.4.2.4: `${unicode:…}` may only name Unicode scalar values."""
@@ -190,13 +210,26 @@ class Checker:
         spec = provided.spec
         assert isinstance(spec, CommandSpec)
         self.needs(provided, where, f"the command '{name}'", scope)
-        if name == "break" and not scope.in_foreverypart:
+        if spec.inside is not None and spec.inside not in scope.enclosing:
             self.report(
-                "break-outside-foreverypart",
+                f"{name}-outside-{spec.inside}",
                 where,
-                "'break' is only allowed inside a foreverypart loop",
-                "use stop to end the script, or put this inside foreverypart",
+                f"'{name}' is only allowed inside a {spec.inside} block",
+                f"put it inside {spec.inside} {{ … }}"
+                + (", or use stop to end the script" if name == "break" else ""),
             )
+        elif name == "break":
+            label = _tag_string(command.arguments, "name")
+            if label is not None and label not in scope.loop_names:
+                self.report(
+                    "unknown-loop-name",
+                    where,
+                    f"no enclosing foreverypart loop is named '{label}'",
+                    "break :name must name a foreverypart that encloses it",
+                )
+        for capability in spec.needs:
+            if capability not in scope.required:
+                self.needs(Provided(spec, capability), where, f"the command '{name}'", scope)
         self.arguments(command.arguments, spec, provided, where, scope)
         self.subtests(command.test, spec.signature.tests, where, scope)
         self.block(command, spec, scope)
@@ -218,9 +251,11 @@ class Checker:
             )
         if command.block is None:
             return
+        label = _tag_string(command.arguments, "name") if command.name == "foreverypart" else None
         inner = _Scope(
             set(scope.required),
-            scope.in_foreverypart or command.name == "foreverypart",
+            (*scope.enclosing, command.name),
+            (*scope.loop_names, label) if label is not None else scope.loop_names,
         )
         ihave = _ihave_capabilities(command)
         if ihave is not None:
@@ -333,8 +368,21 @@ class Checker:
             index += 1
             if self.kind_fits(value, declared.value, f"the value of ':{tag.name}'"):
                 self.values(value, declared.values, f"':{tag.name}'")
+                if declared.role == "header-name":
+                    self.header_names(value)
                 if declared.group == COMPARATOR:
                     self.comparator(value, scope)
+        for name in seen:
+            declared_tag = tags[name].spec
+            needed = getattr(declared_tag, "needs_tag", None)
+            if needed is not None and needed not in seen:
+                tag_node = next(a for a in arguments if isinstance(a, Tag) and a.name == name)
+                self.report(
+                    "missing-tag",
+                    tag_node.span,
+                    f"':{name}' only works together with ':{needed}'",
+                    f"add :{needed}, or remove :{name}",
+                )
         for group in signature.required_groups:
             if group not in groups:
                 options = ", ".join(
@@ -394,8 +442,9 @@ class Checker:
             self.values(argument, positional.values, f"the {positional.name}")
             if positional.role == "header-name":
                 self.header_names(argument)
-            elif positional.role == "variable-name":
-                self.variable_name(argument)
+            elif positional.role in ("variable-name", "variable-names"):
+                for name in _strings(argument):
+                    self.variable_name(name)
 
     def kind_fits(self, argument: Argument, kind: Arg, what: str) -> bool:
         fits = (
@@ -593,6 +642,14 @@ def _strings(argument: Argument) -> list[String]:
     if isinstance(argument, StringList):
         return argument.strings
     return []
+
+
+def _tag_string(arguments: list[Argument], name: str) -> str | None:
+    for index, argument in enumerate(arguments[:-1]):
+        if isinstance(argument, Tag) and argument.name == name:
+            value = arguments[index + 1]
+            return value.value if isinstance(value, String) else None
+    return None
 
 
 def _all_strings(node: object) -> list[String]:

@@ -18,7 +18,7 @@ EXTENSION = Extension(
                 tags=(
                     Tag("handle", Arg.STRING),
                     # RFC 7352 §3.1: ":header" and ":uniqueid" exclude each other.
-                    Tag("header", Arg.STRING, group=DUPLICATE_KEY),
+                    Tag("header", Arg.STRING, group=DUPLICATE_KEY, role="header-name"),
                     Tag("uniqueid", Arg.STRING, group=DUPLICATE_KEY),
                     Tag("seconds", Arg.NUMBER),
                     Tag("last"),

@@ -28,7 +28,6 @@ EXTENSION = Extension(
         ),
         # RFC 5293 §5: deleteheader [":index" <fieldno: number> [":last"]]
         #   [COMPARATOR] [MATCH-TYPE] <field-name: string> [<value-patterns: string-list>]
-        # ":last" is only allowed together with ":index" (a rule for the checker).
         CommandSpec(
             "deleteheader",
             Signature(
@@ -36,7 +35,7 @@ EXTENSION = Extension(
                     Positional("field-name", Arg.STRING, role="header-name"),
                     Positional("value-patterns", Arg.STRING_LIST, optional=True),
                 ),
-                tags=(Tag("index", Arg.NUMBER), Tag("last")),
+                tags=(Tag("index", Arg.NUMBER), Tag("last", needs_tag="index")),
                 groups=(COMPARATOR, MATCH_TYPE),
             ),
         ),

@@ -11,14 +11,15 @@ EXTENSION = Extension(
     capability="extracttext",
     summary="RFC 5703: the extracttext action",
     commands=(
-        # RFC 5703 §7: extracttext [MODIFIER] [":first" number] <varname: string>
-        # Only valid inside foreverypart (a placement rule for the checker).
+        # RFC 5703 §7: extracttext [MODIFIER] [":first" number] <varname: string>, only
+        # inside foreverypart.
         CommandSpec(
             "extracttext",
             Signature(
                 (Positional("varname", Arg.STRING, role="variable-name"),),
                 tags=(*_SET_MODIFIERS, Tag("first", Arg.NUMBER)),
             ),
+            inside="foreverypart",
         ),
     ),
     # RFC 5703 §7: the extension needs "variables" (it sets one) and "foreverypart" (it

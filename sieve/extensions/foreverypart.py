@@ -10,6 +10,6 @@ EXTENSION = Extension(
         CommandSpec("foreverypart", Signature(tags=(Tag("name", Arg.STRING),)), block=True),
         # RFC 5703 §3.2: break [":name" string]; only inside a foreverypart (of that name,
         # when named), which the checker enforces.
-        CommandSpec("break", Signature(tags=(Tag("name", Arg.STRING),))),
+        CommandSpec("break", Signature(tags=(Tag("name", Arg.STRING),)), inside="foreverypart"),
     ),
 )

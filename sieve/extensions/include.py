@@ -27,6 +27,11 @@ EXTENSION = Extension(
         # RFC 6609 §3.4: global <value: string-list>. Only with "variables" required as
         # well; that applies to this command alone, so it is a checker rule, not a
         # dependency of the whole extension.
-        CommandSpec("global", Signature((Positional("value", Arg.STRING_LIST),))),
+        # RFC 6609 §3.3: global names variables, so it needs "variables" as well.
+        CommandSpec(
+            "global",
+            Signature((Positional("value", Arg.STRING_LIST, role="variable-names"),)),
+            needs=("variables",),
+        ),
     ),
 )

@@ -5,7 +5,7 @@ from sieve.extensions.spec import Arg, Extension, Tag
 
 # RFC 5260 §6: ":index" <fieldno: number> [":last"]; ":last" counts from the bottom and
 # is an error without ":index" (the checker has to know that; a signature cannot say it).
-INDEX_TAGS = (Tag("index", Arg.NUMBER), Tag("last"))
+INDEX_TAGS = (Tag("index", Arg.NUMBER), Tag("last", needs_tag="index"))
 
 EXTENSION = Extension(
     capability="index",

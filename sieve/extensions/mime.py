@@ -7,7 +7,7 @@ MIME_OPTION = "mime-option"
 
 # RFC 5703 §4: ":mime" parses the header field as MIME; ":anychild" (only inside
 # foreverypart, and only with ":mime") looks at every child of the current part.
-MIME_TAGS = (Tag("mime"), Tag("anychild"))
+MIME_TAGS = (Tag("mime"), Tag("anychild", needs_tag="mime"))
 
 EXTENSION = Extension(
     capability="mime",
@@ -16,15 +16,15 @@ EXTENSION = Extension(
         # RFC 5703 §4.1: header [":mime"] [":anychild"] [MIME-OPTS] [COMPARATOR]
         #   [MATCH-TYPE] <header-names: string-list> <key-list: string-list>
         # MIME-OPTS = ":type" / ":subtype" / ":contenttype" / ":param" <param-list>; they
-        # need ":mime" (a checker rule).
+        # need ":mime".
         (
             "header",
             (
                 *MIME_TAGS,
-                Tag("type", group=MIME_OPTION),
-                Tag("subtype", group=MIME_OPTION),
-                Tag("contenttype", group=MIME_OPTION),
-                Tag("param", Arg.STRING_LIST, group=MIME_OPTION),
+                Tag("type", group=MIME_OPTION, needs_tag="mime"),
+                Tag("subtype", group=MIME_OPTION, needs_tag="mime"),
+                Tag("contenttype", group=MIME_OPTION, needs_tag="mime"),
+                Tag("param", Arg.STRING_LIST, group=MIME_OPTION, needs_tag="mime"),
             ),
         ),
         # RFC 5703 §4.2: address [":mime"] [":anychild"] [COMPARATOR] [ADDRESS-PART]

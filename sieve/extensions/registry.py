@@ -63,6 +63,7 @@ class Registry:
         self.depends_on: dict[str, tuple[str, ...]] = {}
         self.implies: dict[str, tuple[str, ...]] = {}
         self.aliases: dict[str, Alias] = {}
+        self.namespaces: set[str] = set()
         self.dialect = dialect
         self._tags: dict[tuple[bool, str], dict[str, Provided]] = {}
         self._valued: dict[tuple[bool, str], frozenset[str]] = {}
@@ -89,6 +90,7 @@ class Registry:
             self.comparators[comparator] = capability
         self.depends_on[capability] = extension.depends_on
         self.implies[capability] = extension.implies
+        self.namespaces.update(extension.namespaces)
         for alias in extension.aliases:
             if self.dialect in alias.dialects:
                 self.aliases[alias.name] = alias

@@ -45,6 +45,10 @@ class Tag:
     # The values the tag's argument may take (compared case-insensitively), when the RFC
     # lists them: relational operators for `:count`, say.
     values: tuple[str, ...] | None = None
+    # Another tag this one only makes sense with (`:last` needs `:index`).
+    needs_tag: str | None = None
+    # What the tag's value is, for checks by role as on Positional ("header-name").
+    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,11 @@ class CommandSpec:
     signature: Signature = field(default_factory=Signature)
     # Control commands take a block (if, elsif, else, foreverypart, ...).
     block: bool = False
+    # A command that may only stand inside the block of this one (break, extracttext:
+    # inside foreverypart).
+    inside: str | None = None
+    # Capabilities the command needs beyond its own (global needs variables).
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +125,8 @@ class Extension:
     # Capabilities that requiring this one brings along (spamtestplus brings spamtest).
     implies: tuple[str, ...] = ()
     aliases: tuple[Alias, ...] = ()
+    # RFC 5229 §3: variable namespaces the extension provides (`${ns.name}`).
+    namespaces: tuple[str, ...] = ()
     # Dialects that offer this extension; None means every dialect.
     dialects: tuple[str, ...] | None = None
     summary: str = ""

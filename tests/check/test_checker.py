@@ -142,3 +142,37 @@ def test_a_capability_can_bring_another_along() -> None:
     # RFC 6131 §2: requiring vacation-seconds alone makes vacation available.
     source = 'require "vacation-seconds";\nvacation :seconds 3600 "Away";'
     assert codes(source) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # RFC 5260 §6 and RFC 5293 §5: :last only with :index.
+        ('require ["index"];\nif header :last "Received" "x" { stop; }', ["missing-tag"]),
+        ('require ["index"];\nif header :index 2 :last "Received" "x" { stop; }', []),
+        # RFC 5703 §4.1: the MIME options and :anychild only with :mime.
+        ('require ["mime"];\nif header :type "Content-Type" "text" { stop; }', ["missing-tag"]),
+        ('require ["mime"];\nif header :mime :type "Content-Type" "text" { stop; }', []),
+        # RFC 5703 §7: extracttext only inside foreverypart.
+        (
+            'require ["variables", "foreverypart", "extracttext"];\nextracttext "body";',
+            ["extracttext-outside-foreverypart"],
+        ),
+        # RFC 5703 §3.2: break :name names an enclosing loop.
+        (
+            'require "foreverypart";\nforeverypart :name "a" { break :name "b"; }',
+            ["unknown-loop-name"],
+        ),
+        ('require "foreverypart";\nforeverypart :name "a" { break :name "a"; }', []),
+        # RFC 6609 §3.3: global needs variables.
+        ('require "include";\nglobal "x";', ["missing-require"]),
+        ('require ["include", "variables"];\nglobal ["x", "2y"];', ["bad-variable-name"]),
+        # RFC 7352: :header names a header field.
+        ('require "duplicate";\nif duplicate :header "Message ID" { stop; }', ["bad-header-name"]),
+        # RFC 5229 §3: a namespace nobody provides.
+        ('require "variables";\nset "a" "${env.user}";', ["bad-variable"]),
+        ('set "a" "${env.user}";', ["missing-require"]),
+    ],
+)
+def test_rules_from_extension_rfcs(source: str, expected: list[str]) -> None:
+    assert codes(source) == expected
