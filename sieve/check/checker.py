@@ -57,6 +57,8 @@ class Checker:
         self.dialect = dialect
         self.diagnostics: list[Diagnostic] = []
         self.missing: set[str] = set()
+        # The strings of checked commands and tests that hold "${", gathered on the way.
+        self.substituted: list[String] = []
 
     # Reporting.
 
@@ -87,7 +89,7 @@ class Checker:
     def variable_references(self, script: Script) -> None:
         """RFC 5229 §3: a reference to a namespace no required extension provides is an
         error (`${ns.name}`)."""
-        for string in _all_strings(script):
+        for string in self.substituted:
             for match in _NAMESPACED_REFERENCE.finditer(string.value):
                 namespace = match.group(1).rsplit(".", 1)[0].lower()
                 if namespace not in self.registry.namespaces:
@@ -101,7 +103,7 @@ class Checker:
 
     def encoded_characters(self, script: Script) -> None:
         """RFC 5228 §2.4.2.4: `${unicode:…}` may only name Unicode scalar values."""
-        for string in _all_strings(script):
+        for string in self.substituted:
             for match in _UNICODE_ENCODING.finditer(string.value):
                 bad = [
                     value
@@ -323,6 +325,13 @@ class Checker:
         where: Span,
         scope: _Scope,
     ) -> None:
+        for argument in arguments:
+            kind = type(argument)
+            if kind is String:
+                if "${" in argument.value:  # type: ignore[union-attr]
+                    self.substituted.append(argument)  # type: ignore[arg-type]
+            elif kind is StringList or kind is Callout:
+                self.substituted.extend(s for s in _strings(argument) if "${" in s.value)
         tags = self.registry.tags_of(spec)
         signature = spec.signature
         seen: set[str] = set()
@@ -373,8 +382,7 @@ class Checker:
                 if declared.group == COMPARATOR:
                     self.comparator(value, scope)
         for name in seen:
-            declared_tag = tags[name].spec
-            needed = getattr(declared_tag, "needs_tag", None)
+            needed = getattr(tags[name].spec, "needs_tag", None)
             if needed is not None and needed not in seen:
                 tag_node = next(a for a in arguments if isinstance(a, Tag) and a.name == name)
                 self.report(
@@ -641,6 +649,8 @@ def _strings(argument: Argument) -> list[String]:
         return [argument]
     if isinstance(argument, StringList):
         return argument.strings
+    if isinstance(argument, Callout):
+        return _strings(argument.argument)
     return []
 
 
@@ -650,29 +660,6 @@ def _tag_string(arguments: list[Argument], name: str) -> str | None:
             value = arguments[index + 1]
             return value.value if isinstance(value, String) else None
     return None
-
-
-def _all_strings(node: object) -> list[String]:
-    """Every string in a tree, in source order."""
-    found: list[String] = []
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, String):
-            found.append(item)
-        elif isinstance(item, StringList):
-            found.extend(item.strings)
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, Script | Block):
-            stack.append(item.commands)
-        elif isinstance(item, Command | Test):
-            stack.extend(reversed([item.arguments, item.test, getattr(item, "block", None)]))
-        elif isinstance(item, TestList):
-            stack.append(item.tests)
-        elif isinstance(item, Callout):
-            stack.append(item.argument)
-    return found
 
 
 def _name_span(test: Test) -> Span:
