@@ -252,24 +252,41 @@ def _call(
     )
 
 
+# For each op code: the op, how many operands it takes and what each operand refers to.
+_JUMP, _CALL_REF, _CONSTANT_REF = "jump", "call", "constant"
+_OPS = {
+    op.value: (
+        op,
+        tuple(
+            _JUMP
+            if position in JUMP_OPERANDS.get(op, ())
+            else _CALL_REF
+            if op in CALL_OPERAND
+            else _CONSTANT_REF
+            for position in range(OPERANDS[op])
+        ),
+    )
+    for op in Op
+}
+
+
 def _instruction(record: tuple[int, ...], constants: int, calls: int, count: int) -> Instruction:
     code, first, second, line = record
-    try:
-        op = Op(code)
-    except ValueError as error:
-        raise BinaryError(f"unknown instruction {code}") from error
-    operands = (first - 1, second - 1)[: OPERANDS[op]]
-    jumps = JUMP_OPERANDS.get(op, ())
-    for position, operand in enumerate(operands):
-        if position in jumps:
+    known = _OPS.get(code)
+    if known is None:
+        raise BinaryError(f"unknown instruction {code}")
+    op, kinds = known
+    operands = (first - 1, second - 1)[: len(kinds)]
+    if (len(kinds) < 2 and second) or (not kinds and first):
+        raise BinaryError(f"{op.name} has operands it does not take")
+    for kind, operand in zip(kinds, operands, strict=False):
+        if kind is _JUMP:
             # A jump may go to the end of the program (one past the last instruction).
             if not 0 <= operand <= count:
                 raise BinaryError(f"{op.name} jumps out of the program")
-        elif op in CALL_OPERAND:
+        elif kind is _CALL_REF:
             if not 0 <= operand < calls:
                 raise BinaryError(f"{op.name} refers to a missing call")
         elif not NO_VALUE <= operand < constants:
             raise BinaryError(f"{op.name} refers to a missing constant")
-    if OPERANDS[op] < 2 and second != 0 or OPERANDS[op] < 1 and first != 0:
-        raise BinaryError(f"{op.name} has operands it does not take")
     return Instruction(op, operands, line)
