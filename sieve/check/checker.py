@@ -18,7 +18,6 @@ from sieve.extensions.registry import Provided, Registry, all_extensions
 from sieve.extensions.spec import COMPARATOR, MATCH_TYPE, Arg, CommandSpec, SubTests, TestSpec
 from sieve.syntax.ast import (
     Argument,
-    Block,
     Callout,
     Command,
     Number,
@@ -57,6 +56,8 @@ class Checker:
         self.dialect = dialect
         self.diagnostics: list[Diagnostic] = []
         self.missing: set[str] = set()
+        # The capabilities the script's require commands name, once `script()` has run.
+        self.required: set[str] = set()
         # The strings of checked commands and tests that hold "${", gathered on the way.
         self.substituted: list[String] = []
 
@@ -79,7 +80,7 @@ class Checker:
     # The script and its blocks.
 
     def script(self, script: Script) -> None:
-        required = self.requires(script.commands)
+        required = self.required = self.requires(script.commands)
         self.commands(script.commands, _Scope(required), top_level=True)
         if "encoded-character" in required:
             self.encoded_characters(script)
@@ -712,4 +713,4 @@ def _test_hint(wanted: SubTests) -> str:
     return 'write a test such as header :contains "Subject" "x" or true'
 
 
-__all__ = ["Checker", "check", "Block"]
+__all__ = ["Checker", "check"]

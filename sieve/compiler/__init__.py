@@ -9,11 +9,15 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sieve.check.checker import Checker
 from sieve.compiler.binary import BinaryError, from_bytes, to_bytes
+from sieve.compiler.compiler import compile_script
 from sieve.compiler.dump import dump
 from sieve.compiler.program import Program
 from sieve.diagnostics import Diagnostic
+from sieve.extensions.registry import Registry
 from sieve.runtime.limits import Limits
+from sieve.syntax import parse
 
 
 class CompileError(Exception):
@@ -48,11 +52,6 @@ def compile_source(
     dialect: str = "standard",
 ) -> CompiledScript:
     """Parses, checks and compiles; raises CompileError with every diagnostic."""
-    from sieve.check.checker import Checker
-    from sieve.compiler.compiler import compile_script
-    from sieve.extensions.registry import Registry
-    from sieve.syntax import parse
-
     parsed = parse(source, dialect=dialect, limits=limits)
     if not parsed.ok or parsed.script is None:
         raise CompileError(parsed.diagnostics, name)
@@ -62,7 +61,7 @@ def compile_source(
     errors = [d for d in checker.diagnostics if d.is_error]
     if errors:
         raise CompileError(checker.diagnostics, name)
-    capabilities = tuple(sorted(checker.requires(parsed.script.commands)))
+    capabilities = tuple(sorted(checker.required))
     program = compile_script(parsed.script, capabilities, registry, dialect, name)
     return CompiledScript(program, name, [d for d in checker.diagnostics if not d.is_error])
 

@@ -12,6 +12,7 @@ from sieve.compiler.program import (
     Op,
     Program,
 )
+from sieve.extensions.registry import Registry
 from sieve.syntax.ast import (
     Argument,
     Callout,
@@ -28,10 +29,7 @@ from sieve.syntax.source import Span
 
 
 class Compiler:
-    def __init__(self, registry: object, dialect: str) -> None:
-        from sieve.extensions.registry import Registry
-
-        assert isinstance(registry, Registry)
+    def __init__(self, registry: Registry, dialect: str) -> None:
         self.registry = registry
         self.dialect = dialect
         self.constants: list[Constant] = []
@@ -233,7 +231,7 @@ class Compiler:
 
 
 def compile_script(
-    script: Script, capabilities: tuple[str, ...], registry: object, dialect: str, name: str = ""
+    script: Script, capabilities: tuple[str, ...], registry: Registry, dialect: str, name: str = ""
 ) -> Program:
     compiler = Compiler(registry, dialect)
     compiler.script(script)

@@ -11,10 +11,6 @@ from sieve.syntax.ast import Comment
 from sieve.syntax.source import SourceMap, Span
 
 
-class TooManyDiagnostics(Exception):
-    """Raised inside the token stream to end a parse that has reported enough."""
-
-
 class LexContext:
     __slots__ = (
         "source",

@@ -329,8 +329,8 @@ def scan(lexer: Any, ctx: LexContext, text: str) -> Tokens:
     rule functions: PLY's general-purpose `token()` loop costs more than all the rest of a
     parse, while the rules, their order and the master expression stay PLY's."""
     lexer.input(text)
-    ((master, index),) = lexer.lexre  # our few rules always fit in one expression
-    expression = _skipping_whitespace(master)
+    ((_, index),) = lexer.lexre  # our few rules always fit in one expression
+    expression = lexer.skipping_whitespace
     match = expression.scanner(text).match  # each match starts where the last one ended
     tokens = Tokens()
     ctx.tokens = tokens
@@ -368,17 +368,10 @@ def scan(lexer: Any, ctx: LexContext, text: str) -> Tokens:
     return tokens
 
 
-_skipping: dict[Any, Any] = {}
-
-
 def _skipping_whitespace(master: Any) -> Any:
     """PLY's master expression with leading whitespace folded in, which halves the number of
     matches per token; group numbers stay the same."""
-    compiled = _skipping.get(master)
-    if compiled is None:
-        compiled = re.compile(r"[ \t\r\n]*(?:" + master.pattern + ")", master.flags)
-        _skipping[master] = compiled
-    return compiled
+    return re.compile(r"[ \t\r\n]*(?:" + master.pattern + ")", master.flags)
 
 
 _built: dict[type, Any] = {}
@@ -393,6 +386,9 @@ def tokenize(rules: type[StandardLexerRules], ctx: LexContext, text: str) -> Tok
             master = _built.get(rules)
             if master is None:
                 master = ply.lex.lex(module=rules(), errorlog=ply.lex.NullLogger())
+                # Built once here and copied to every clone, like PLY's own tables.
+                ((expression, _),) = master.lexre
+                master.skipping_whitespace = _skipping_whitespace(expression)
                 _built[rules] = master
     lexer = master.clone()
     lexer.ctx = ctx

@@ -99,10 +99,6 @@ class SourceMap:
         end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
         return self.text[begin:end].rstrip("\r\n")
 
-    @property
-    def line_count(self) -> int:
-        return len(self._line_starts)
-
 
 @dataclass(frozen=True, slots=True)
 class DecodeProblem:
