@@ -6,7 +6,9 @@ from collections.abc import Iterable
 
 from sieve.compiler import CompiledScript, CompileError, ScriptCache
 from sieve.diagnostics import Diagnostic
+from sieve.runtime.host import Envelope, Host, MemoryHost
 from sieve.runtime.limits import Limits
+from sieve.runtime.result import Result
 from sieve.syntax import ParseResult, parse
 
 __version__ = "0.1.0"
@@ -31,6 +33,10 @@ __all__ = [
     "CompileError",
     "CompiledScript",
     "Diagnostic",
+    "Envelope",
+    "Host",
+    "MemoryHost",
+    "Result",
     "Limits",
     "ParseResult",
     "__version__",

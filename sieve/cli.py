@@ -1,4 +1,4 @@
-"""The `sieve` command line: check, fmt and highlight (compile, run, lint and test follow).
+"""The `sieve` command line: check, compile, dump, run, fmt and highlight (lint and test follow).
 
 Exit status everywhere: 0 clean, 1 the script has findings (or would be reformatted),
 2 usage or I/O error.
@@ -284,6 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="exit 1 with a diff if a file would change"
     )
     mode.add_argument("--write", action="store_true", help="rewrite the files in place")
+
+    from sieve import run_command
+
+    run_command.add_parser(commands, sorted(DIALECTS), _capability_list)
 
     highlight = add("highlight", "print the scripts with syntax highlighting", command_highlight)
     highlight.add_argument("--html", action="store_true", help="a standalone HTML page")

@@ -8,6 +8,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sieve.check.checker import Checker
 from sieve.compiler.binary import BinaryError, from_bytes, to_bytes
@@ -18,6 +19,13 @@ from sieve.diagnostics import Diagnostic
 from sieve.extensions.registry import Registry
 from sieve.runtime.limits import Limits
 from sieve.syntax import parse
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from email.message import Message
+
+    from sieve.runtime.host import Envelope, Host
+    from sieve.runtime.result import Result
 
 
 class CompileError(Exception):
@@ -33,14 +41,60 @@ class CompileError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class CompiledScript:
-    """A script ready to run: its program and the warnings its check produced."""
+    """A script ready to run: its program and the warnings its check produced. Immutable
+    and safe to run from several threads at once."""
 
     program: Program
     name: str = ""
     warnings: list[Diagnostic] = field(default_factory=list)
+    limits: Limits | None = None
+    # The program linked to its implementations, made on the first run (a race only
+    # builds the same thing twice).
+    _linked: list[Any] = field(default_factory=list, compare=False, repr=False)
 
     def to_bytes(self) -> bytes:
         return to_bytes(self.program)
+
+    def linked(self) -> Any:
+        """The program bound to its implementations (sieve.runtime.vm.Linked)."""
+        if not self._linked:
+            from sieve.runtime.vm import link
+
+            self._linked.append(link(self.program))
+        return self._linked[0]
+
+    def run(
+        self,
+        message: bytes | str | Message,
+        envelope: Envelope | None = None,
+        environment: Mapping[str, str] | None = None,
+        host: Host | None = None,
+        *,
+        limits: Limits | None = None,
+        trace: bool = False,
+    ) -> Result:
+        """What this script does to this message. Never raises for anything the script or
+        the message does: faults and exceeded limits end in the implicit keep, with
+        `status` "failed" or "limit" and the reason in `errors`."""
+        from sieve.runtime.vm import execute
+
+        return execute(
+            self.linked(),
+            message,
+            envelope=envelope,
+            environment=environment,
+            host=host,
+            limits=limits or self.limits,
+            trace=trace,
+            name=self.name,
+            compile_included=_compile_included,
+        )
+
+
+def _compile_included(source: str | bytes, name: str, dialect: str) -> Any:
+    """RFC 6609: included scripts are compiled like any other, once (by content), and
+    linked once."""
+    return _INCLUDED.compile(source, name=name, dialect=dialect).linked()
 
 
 def compile_source(
@@ -63,7 +117,8 @@ def compile_source(
         raise CompileError(checker.diagnostics, name)
     capabilities = tuple(sorted(checker.required))
     program = compile_script(parsed.script, capabilities, registry, dialect, name)
-    return CompiledScript(program, name, [d for d in checker.diagnostics if not d.is_error])
+    warnings = [d for d in checker.diagnostics if not d.is_error]
+    return CompiledScript(program, name, warnings, limits)
 
 
 class ScriptCache:
@@ -101,6 +156,8 @@ class ScriptCache:
                 self._scripts.popitem(last=False)
         return compiled
 
+
+_INCLUDED = ScriptCache()
 
 __all__ = [
     "BinaryError",

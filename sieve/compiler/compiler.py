@@ -4,6 +4,7 @@ signatures once, here, so the VM never looks at tags positionally."""
 
 from __future__ import annotations
 
+from sieve.compiler.encoded import decode_encoded
 from sieve.compiler.program import (
     NO_VALUE,
     Call,
@@ -29,8 +30,10 @@ from sieve.syntax.source import Span
 
 
 class Compiler:
-    def __init__(self, registry: Registry, dialect: str) -> None:
+    def __init__(self, registry: Registry, dialect: str, encoded: bool = False) -> None:
         self.registry = registry
+        # RFC 5228 §2.4.2.4: with "encoded-character" required, ${hex:…} is decoded here.
+        self.decode = decode_encoded if encoded else None
         self.dialect = dialect
         self.constants: list[Constant] = []
         self.constant_index: dict[tuple[object, ...], int] = {}
@@ -53,11 +56,13 @@ class Compiler:
         self.code[at][1][operand] = target  # type: ignore[index]
 
     def constant(self, argument: Argument) -> int:
+        decode = self.decode
         if isinstance(argument, String):
-            key: tuple[object, ...] = ("s", argument.value)
-            constant = Constant(argument.value, "${" in argument.value)
+            value = decode(argument.value) if decode else argument.value
+            key: tuple[object, ...] = ("s", value)
+            constant = Constant(value, "${" in value)
         elif isinstance(argument, StringList):
-            values = tuple(s.value for s in argument.strings)
+            values = tuple(decode(s.value) if decode else s.value for s in argument.strings)
             key = ("l", values)
             constant = Constant(values, any("${" in v for v in values))
         elif isinstance(argument, Number):
@@ -233,7 +238,7 @@ class Compiler:
 def compile_script(
     script: Script, capabilities: tuple[str, ...], registry: Registry, dialect: str, name: str = ""
 ) -> Program:
-    compiler = Compiler(registry, dialect)
+    compiler = Compiler(registry, dialect, "encoded-character" in capabilities)
     compiler.script(script)
     return compiler.program(capabilities, name)
 

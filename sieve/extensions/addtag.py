@@ -2,7 +2,16 @@
 Subject line (several tags are kept apart by a vertical bar, so a tag may hold spaces
 but no `|`)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sieve.extensions.spec import Arg, CommandSpec, Extension, Positional, Signature
+from sieve.runtime import actions
+from sieve.runtime.behaviour import Behaviour
+
+if TYPE_CHECKING:
+    from sieve.runtime.vm import Args, Run
 
 EXTENSION = Extension(
     capability="addtag",
@@ -10,3 +19,10 @@ EXTENSION = Extension(
     commands=(CommandSpec("addtag", Signature((Positional("tag", Arg.STRING),))),),
     dialects=("oracle",),
 )
+
+BEHAVIOUR = Behaviour()
+
+
+@BEHAVIOUR.command("addtag")
+def addtag(run: Run, args: Args) -> None:
+    run.add(actions.AddTag(run.string(args.positionals[0])))

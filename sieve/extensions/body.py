@@ -2,6 +2,10 @@
 (`:raw`), its text parts decoded (`:text`, the default), or the parts of given MIME
 content types (`:content`)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sieve.extensions.spec import (
     COMPARATOR,
     MATCH_TYPE,
@@ -12,6 +16,10 @@ from sieve.extensions.spec import (
     Tag,
     TestSpec,
 )
+from sieve.runtime.behaviour import Behaviour
+
+if TYPE_CHECKING:
+    from sieve.runtime.vm import Args, Run
 
 # RFC 5173: BODY-TRANSFORM = ":raw" / ":content" <content-types: string-list> / ":text";
 # a body test takes at most one of them.
@@ -37,3 +45,19 @@ EXTENSION = Extension(
         ),
     ),
 )
+
+BEHAVIOUR = Behaviour()
+
+
+@BEHAVIOUR.test("body")
+def body(run: Run, args: Args) -> bool:
+    message = run.message
+    if "raw" in args.tags:
+        values = [message.body_raw()]
+    elif "content" in args.tags:
+        values = message.body_content(run.strings(args.tags["content"]))
+    else:
+        # RFC 5173 §5: :text is the default transform.
+        values = message.body_text()
+    run.count_parts(max(1, len(values)))
+    return run.match(args, values, args.positionals[0])

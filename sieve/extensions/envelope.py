@@ -1,6 +1,10 @@
 """RFC 5228 §5.4: the `envelope` test, which matches the SMTP envelope sender ("from") or
 recipient ("to") rather than the message's header fields."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sieve.extensions.spec import (
     ADDRESS_PART,
     COMPARATOR,
@@ -11,6 +15,11 @@ from sieve.extensions.spec import (
     Signature,
     TestSpec,
 )
+from sieve.runtime.behaviour import Behaviour
+from sieve.runtime.fields import address_part, address_values, split_envelope_address
+
+if TYPE_CHECKING:
+    from sieve.runtime.vm import Args, Run
 
 EXTENSION = Extension(
     capability="envelope",
@@ -36,3 +45,34 @@ EXTENSION = Extension(
         ),
     ),
 )
+
+BEHAVIOUR = Behaviour()
+
+
+@BEHAVIOUR.test("envelope")
+def envelope(run: Run, args: Args) -> bool:
+    part = address_part(args)
+    values: list[str] = []
+    for name in run.strings(args.positionals[0]):
+        path = _envelope_part(run, name.lower())
+        if path is None:
+            continue
+        # RFC 5228 §5.4: the null reverse-path matches "" whatever the address part.
+        if path in ("", "<>"):
+            values.append("")
+            continue
+        values.extend(address_values([split_envelope_address(path)], part))
+    return run.match(args, values, args.positionals[1])
+
+
+def _envelope_part(run: Run, name: str) -> str | None:
+    envelope = run.envelope
+    if name == "from":
+        return envelope.mail_from
+    if name == "to":
+        return envelope.rcpt_to
+    if name in ("orig_to", "orcpt"):
+        return envelope.orig_to
+    if name == "auth":
+        return envelope.auth
+    return None

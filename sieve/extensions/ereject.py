@@ -3,7 +3,16 @@ SMTP or LMTP error reply) where it can, and falls back to a DSN otherwise.
 
 `ereject` and `reject` are separate capabilities: a script may require either alone."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sieve.extensions.spec import Alias, Arg, CommandSpec, Extension, Positional, Signature
+from sieve.runtime import actions
+from sieve.runtime.behaviour import Behaviour
+
+if TYPE_CHECKING:
+    from sieve.runtime.vm import Args, Run
 
 EXTENSION = Extension(
     capability="ereject",
@@ -24,3 +33,10 @@ EXTENSION = Extension(
         ),
     ),
 )
+
+BEHAVIOUR = Behaviour()
+
+
+@BEHAVIOUR.command("ereject")
+def ereject(run: Run, args: Args) -> None:
+    run.add(actions.Ereject(run.string(args.positionals[0])))

@@ -1,6 +1,16 @@
 """RFC 5228 §4.1: the `fileinto` action, which delivers the message into a named mailbox."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sieve.extensions.spec import Arg, CommandSpec, Extension, Positional, Signature
+from sieve.runtime import actions
+from sieve.runtime.behaviour import Behaviour
+from sieve.runtime.flags import flags_for
+
+if TYPE_CHECKING:
+    from sieve.runtime.vm import Args, Run
 
 EXTENSION = Extension(
     capability="fileinto",
@@ -11,3 +21,18 @@ EXTENSION = Extension(
         CommandSpec("fileinto", Signature((Positional("mailbox", Arg.STRING, role="mailbox"),))),
     ),
 )
+
+BEHAVIOUR = Behaviour()
+
+
+@BEHAVIOUR.command("fileinto")
+def fileinto(run: Run, args: Args) -> None:
+    mailbox = run.string(args.positionals[0])
+    run.add(
+        actions.FileInto(
+            mailbox,
+            flags_for(run, args),
+            copy="copy" in args.tags,
+            create="create" in args.tags,
+        )
+    )

@@ -1,6 +1,10 @@
 """RFC 5463: the ihave test, which asks whether capabilities are available at run time,
 and the error command, which stops the script with an error."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sieve.extensions.spec import (
     Arg,
     CommandSpec,
@@ -9,6 +13,10 @@ from sieve.extensions.spec import (
     Signature,
     TestSpec,
 )
+from sieve.runtime.behaviour import Behaviour
+
+if TYPE_CHECKING:
+    from sieve.runtime.vm import Args, Run
 
 EXTENSION = Extension(
     capability="ihave",
@@ -26,3 +34,21 @@ EXTENSION = Extension(
         ),
     ),
 )
+
+BEHAVIOUR = Behaviour()
+
+
+@BEHAVIOUR.test("ihave")
+def ihave(run: Run, args: Args) -> bool:
+    # RFC 5463 §4: true when every capability is available to this interpreter.
+    from sieve.extensions.registry import Registry
+
+    dialect = run.frame.linked.program.dialect if run.frame is not None else "standard"
+    known = Registry.shared(None, dialect).enabled
+    return all(name in known for name in run.strings(args.positionals[0]))
+
+
+@BEHAVIOUR.command("error")
+def error(run: Run, args: Args) -> None:
+    # RFC 5463 §5: the script fails with this message; the implicit keep stays in force.
+    raise run.stop("error-command", run.string(args.positionals[0]))

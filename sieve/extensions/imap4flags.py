@@ -11,6 +11,11 @@ Two checks of RFC 5232 fall outside the declaration and are the checker's: in th
 two-argument form of the actions the variable name must be a single string (not a
 bracketed list), and both the variable forms need "variables" to be required (§3)."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from sieve.extensions.spec import (
     COMPARATOR,
     MATCH_TYPE,
@@ -22,6 +27,11 @@ from sieve.extensions.spec import (
     Tag,
     TestSpec,
 )
+from sieve.runtime.behaviour import Behaviour
+from sieve.runtime.flags import add_flags, parse_flags, remove_flags
+
+if TYPE_CHECKING:
+    from sieve.runtime.vm import Args, Run
 
 # RFC 5232 §3: the three actions share one shape.
 FLAG_ACTION = Signature(
@@ -58,3 +68,38 @@ EXTENSION = Extension(
     ),
     extra_tags=(("keep", FLAGS), ("fileinto", FLAGS)),
 )
+
+BEHAVIOUR = Behaviour()
+
+_CHANGES: dict[str, Callable[[list[str], list[str]], list[str]]] = {
+    "setflag": lambda current, given: parse_flags(given),
+    "addflag": add_flags,
+    "removeflag": remove_flags,
+}
+
+
+@BEHAVIOUR.command("setflag", "addflag", "removeflag")
+def change_flags(run: Run, args: Args) -> None:
+    change = _CHANGES[args.name]
+    if len(args.positionals) == 2:
+        # RFC 5232 §3: the first argument names the variable holding the flags.
+        name = run.string(args.positionals[0])
+        current = parse_flags([run.lookup(name)])
+        run.set_variable(name, " ".join(change(current, run.strings(args.positionals[1]))))
+    else:
+        run.flags = change(run.flags, run.strings(args.positionals[0]))
+        if run.tracing:
+            run.event("set", f"internal flags = {' '.join(run.flags)!r}")
+
+
+@BEHAVIOUR.test("hasflag")
+def hasflag(run: Run, args: Args) -> bool:
+    # RFC 5232 §4: the flags of the named variables, or of the internal variable.
+    if len(args.positionals) == 2:
+        names = run.strings(args.positionals[0])
+        flags = parse_flags(run.lookup(name) for name in names)
+        keys = args.positionals[1]
+    else:
+        flags = list(run.flags)
+        keys = args.positionals[0]
+    return run.match(args, flags, keys)

@@ -2,7 +2,16 @@
 undo. A system filter's `discard` only cancels the implicit keep, so a user filter's
 `keep` brings the message back; a system filter's `jettison` overrides every user filter."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sieve.extensions.spec import CommandSpec, Extension
+from sieve.runtime import actions
+from sieve.runtime.behaviour import Behaviour
+
+if TYPE_CHECKING:
+    from sieve.runtime.vm import Args, Run
 
 EXTENSION = Extension(
     capability="jettison",
@@ -10,3 +19,10 @@ EXTENSION = Extension(
     commands=(CommandSpec("jettison"),),
     dialects=("oracle",),
 )
+
+BEHAVIOUR = Behaviour()
+
+
+@BEHAVIOUR.command("jettison")
+def jettison(run: Run, args: Args) -> None:
+    run.add(actions.Jettison())

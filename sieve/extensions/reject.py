@@ -1,7 +1,16 @@
 """RFC 5429 §2.2: the `reject` action, which refuses delivery and sends a message
 disposition notification (MDN) back to the sender with the given reason."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sieve.extensions.spec import Arg, CommandSpec, Extension, Positional, Signature
+from sieve.runtime import actions
+from sieve.runtime.behaviour import Behaviour
+
+if TYPE_CHECKING:
+    from sieve.runtime.vm import Args, Run
 
 EXTENSION = Extension(
     capability="reject",
@@ -11,3 +20,10 @@ EXTENSION = Extension(
         CommandSpec("reject", Signature((Positional("reason", Arg.STRING),))),
     ),
 )
+
+BEHAVIOUR = Behaviour()
+
+
+@BEHAVIOUR.command("reject")
+def reject(run: Run, args: Args) -> None:
+    run.add(actions.Reject(run.string(args.positionals[0])))

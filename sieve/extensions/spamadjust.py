@@ -2,7 +2,16 @@
 number to the spam score that spamtest reads and appends the whole string to the score
 text. Several spamadjust actions add up; the score starts at 0."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sieve.extensions.spec import Arg, CommandSpec, Extension, Positional, Signature
+from sieve.runtime import actions
+from sieve.runtime.behaviour import Behaviour
+
+if TYPE_CHECKING:
+    from sieve.runtime.vm import Args, Run
 
 EXTENSION = Extension(
     capability="spamadjust",
@@ -13,3 +22,10 @@ EXTENSION = Extension(
     depends_on=("spamtest",),
     dialects=("oracle",),
 )
+
+BEHAVIOUR = Behaviour()
+
+
+@BEHAVIOUR.command("spamadjust")
+def spamadjust(run: Run, args: Args) -> None:
+    run.add(actions.SpamAdjust(run.string(args.positionals[0])))

@@ -1,6 +1,12 @@
 """RFC 5229: variables. The `set` action stores a value (after its modifiers) under a name;
 `${name}` in later strings expands it; the `string` test matches expanded strings."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
 from sieve.extensions.spec import (
     COMPARATOR,
     MATCH_TYPE,
@@ -12,6 +18,10 @@ from sieve.extensions.spec import (
     Tag,
     TestSpec,
 )
+from sieve.runtime.behaviour import Behaviour
+
+if TYPE_CHECKING:
+    from sieve.runtime.vm import Args, Run
 
 # RFC 5229 §4.1: the modifiers apply in order of precedence (40 :lower/:upper, 30
 # :lowerfirst/:upperfirst, 20 :quotewildcard, 10 :length), and "it is an error to use two
@@ -61,3 +71,56 @@ EXTENSION = Extension(
         ),
     ),
 )
+
+BEHAVIOUR = Behaviour()
+
+
+def _quote_wildcard(text: str) -> str:
+    from sieve.runtime.matching import quote_wildcard
+
+    return quote_wildcard(text)
+
+
+def _quote_regex(text: str) -> str:
+    from sieve.runtime.matching import quote_regex
+
+    return quote_regex(text)
+
+
+def _first(function: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda text: function(text[:1]) + text[1:]
+
+
+# RFC 5229 §4.1: "applied in order of their precedence value, largest value first";
+# :encodeurl (RFC 5435 §6, precedence 15) and :quoteregex (regex draft, 20) join in.
+MODIFIERS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("lower", str.lower),
+    ("upper", str.upper),
+    ("lowerfirst", _first(str.lower)),
+    ("upperfirst", _first(str.upper)),
+    ("quotewildcard", _quote_wildcard),
+    ("quoteregex", _quote_regex),
+    # RFC 5435 §6: percent-encode everything but the URI "unreserved" characters.
+    ("encodeurl", lambda text: quote(text, safe="-._~")),
+    # RFC 5229 §4.1.3: the length in characters, as a decimal string.
+    ("length", lambda text: str(len(text))),
+)
+
+
+@BEHAVIOUR.command("set")
+def set_(run: Run, args: Args) -> None:
+    name = run.string(args.positionals[0])
+    value = run.string(args.positionals[1])
+    for modifier, function in MODIFIERS:
+        if modifier in args.tags:
+            value = function(value)
+    run.set_variable(name, value)
+
+
+@BEHAVIOUR.test("string")
+def string(run: Run, args: Args) -> bool:
+    # RFC 5229 §5: for :count, empty source strings are not counted.
+    values = run.strings(args.positionals[0])
+    if "count" in args.tags:
+        values = [value for value in values if value]
+    return run.match(args, values, args.positionals[1])

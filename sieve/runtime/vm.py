@@ -1,0 +1,741 @@
+"""The VM: runs a compiled Program against one message under Limits, and returns a Result.
+
+Everything the script does goes through `Run`: reading strings (with `${…}` expansion),
+matching, adding actions, reaching the Host. Every step is counted; any limit or fault ends
+the run with the implicit keep in force (RFC 5228 §2.10.6) and an error naming the cause.
+Nothing but misuse of the API raises out of `execute()`."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import sieve.extensions as extensions_package
+from sieve.compiler.program import NO_VALUE, Call, Constant, Op, Program
+from sieve.runtime import actions as act
+from sieve.runtime.behaviour import Behaviour, Implementation
+from sieve.runtime.host import Envelope, Host, MemoryHost
+from sieve.runtime.limits import Limits
+from sieve.runtime.matching import Matcher, MatchError
+from sieve.runtime.message import Message, Part
+from sieve.runtime.result import FAILED, LIMIT, SUCCESS, Result, RunError, TraceEvent
+from sieve.runtime.variables import expand, truncate
+
+MATCH_TYPES = ("is", "contains", "matches", "regex", "count", "value")
+CAPTURING = ("matches", "regex")
+_TIME_CHECK_EVERY = 128
+
+
+class RunStop(Exception):
+    """Ends a run early: a fault (status failed) or an exceeded limit (status limit)."""
+
+    def __init__(self, status: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class ScriptReturn(Exception):
+    """RFC 6609 `return`: leaves the current (included) script."""
+
+
+class _Stop(Exception):
+    """RFC 5228 §3.3 `stop`, raised from inside an included script."""
+
+
+# Linking: a Program's calls resolved to their implementations, once per program.
+
+
+@dataclass(slots=True)
+class Args:
+    """A command's or test's arguments, resolved once per program: present tags by name
+    (None for a tag without a value) and the positional constants in signature order.
+    `cache` holds what an implementation precomputes from constants (a compiled Matcher)."""
+
+    name: str
+    tags: dict[str, Constant | None]
+    positionals: tuple[Constant, ...]
+    callout: bool = False
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+    def has(self, tag: str) -> bool:
+        return tag in self.tags
+
+    def tag(self, tag: str) -> Constant | None:
+        return self.tags.get(tag)
+
+    def positional(self, index: int) -> Constant | None:
+        return self.positionals[index] if index < len(self.positionals) else None
+
+
+@cache
+def behaviours() -> dict[str, Behaviour]:
+    """Every extension module's run-time behaviour, by module name."""
+    found: dict[str, Behaviour] = {}
+    for module in pkgutil.iter_modules(extensions_package.__path__):
+        if module.name in ("registry", "spec") or module.name.startswith("_"):
+            continue
+        loaded = importlib.import_module(f"{extensions_package.__name__}.{module.name}")
+        behaviour = getattr(loaded, "BEHAVIOUR", None)
+        if behaviour is not None:
+            found[module.name] = behaviour
+    return found
+
+
+@cache
+def implementations(dialect: str) -> tuple[dict[str, Implementation], dict[str, Implementation]]:
+    """Commands and tests by name; a dialect's own modules win over standard ones (Oracle's
+    one-argument addheader over editheader's), as in the registry."""
+    from sieve.extensions.registry import all_extensions
+
+    commands: dict[str, Implementation] = {}
+    tests: dict[str, Implementation] = {}
+    declared = all_extensions()
+    modules = behaviours()
+    by_capability = {
+        extension.capability: name
+        for name in modules
+        for extension in [importlib.import_module(f"sieve.extensions.{name}").EXTENSION]
+    }
+    ordered = sorted(
+        (ext for ext in declared.values() if ext.dialects is None or dialect in ext.dialects),
+        key=lambda ext: (ext.dialects is not None, ext.capability),
+    )
+    for extension in ordered:
+        module = by_capability.get(extension.capability)
+        if module is not None:
+            commands.update(modules[module].commands)
+            tests.update(modules[module].tests)
+    return commands, tests
+
+
+@dataclass(slots=True)
+class Linked:
+    """A program ready to run: instructions as plain tuples, calls bound to functions."""
+
+    program: Program
+    code: list[tuple[int, int, int, int]]
+    calls: list[tuple[Implementation, Args]]
+    capabilities: frozenset[str]
+
+
+def link(program: Program) -> Linked:
+    commands, tests = implementations(program.dialect)
+    calls: list[tuple[Implementation, Args]] = []
+    bound: dict[tuple[int, int], int] = {}
+    code: list[tuple[int, int, int, int]] = []
+    for instruction in program.instructions:
+        op = int(instruction.op)
+        operands = instruction.operands
+        first = operands[0] if operands else 0
+        second = operands[1] if len(operands) > 1 else 0
+        if op in (Op.CALL_TEST, Op.CALL_COMMAND):
+            # A test and a command may share a call record; each gets its own binding.
+            position = bound.get((op, first))
+            if position is None:
+                call = program.calls[first]
+                table = tests if op == Op.CALL_TEST else commands
+                function = _callout_test if call.callout else table.get(call.name)
+                calls.append((function or _unsupported(call.name), _args(call, program.constants)))
+                position = bound[(op, first)] = len(calls) - 1
+            first = position
+        code.append((op, first, second, instruction.line))
+    return Linked(program, code, calls, frozenset(program.capabilities))
+
+
+def _args(call: Call, constants: Sequence[Constant]) -> Args:
+    tags = {name: (constants[index] if index != NO_VALUE else None) for name, index in call.tags}
+    positionals = tuple(constants[index] for index in call.positionals)
+    return Args(call.name, tags, positionals, call.callout)
+
+
+def _unsupported(name: str) -> Implementation:
+    def unsupported(run: Run, args: Args) -> bool:
+        raise RunStop(FAILED, "unsupported", f"'{name}' is not supported by this interpreter")
+
+    return unsupported
+
+
+def _callout_test(run: Run, args: Args) -> bool:
+    """Oracle dialect: `NAME "string"` looks the string up in a mapping table; true when the
+    lookup succeeds, and ${0} then holds its output."""
+    value = run.string(args.positionals[0]) if args.positionals else ""
+    found = run.callout(args.name, value)
+    if found is None:
+        return False
+    ok, output = found
+    if ok:
+        run.set_match((output,))
+    return ok
+
+
+# The run.
+
+
+@dataclass(slots=True)
+class Frame:
+    """One script being run (the main one or an included one), with its own variables."""
+
+    linked: Linked
+    name: str
+    variables: dict[str, str] = field(default_factory=dict)
+    global_names: set[str] = field(default_factory=set)
+    match: tuple[str, ...] = ()
+
+
+class Run:
+    """The state of one execution. Implementations read arguments and message, and add
+    actions, only through its methods, so limits and tracing hold everywhere."""
+
+    def __init__(
+        self,
+        message: Message,
+        envelope: Envelope,
+        host: Host,
+        limits: Limits,
+        environment: Mapping[str, str] | None = None,
+        tracing: bool = False,
+        compile_included: Callable[[str | bytes, str, str], Linked] | None = None,
+    ) -> None:
+        self.message = message
+        self.envelope = envelope
+        self.host = host
+        self.limits = limits
+        self.environment = dict(environment or {})
+        self.tracing = tracing
+        self.trace: list[TraceEvent] = []
+        self.actions: list[act.Action] = []
+        self.action_keys: dict[tuple[Any, ...], act.Action] = {}
+        self.flags: list[str] = []
+        self.globals: dict[str, str] = {}
+        self.frames: list[Frame] = []
+        self.frame: Frame | None = None
+        self.line = 0
+        self.steps = 0
+        self.memory = 0
+        self.redirects = 0
+        self.notifications = 0
+        self.vacations = 0
+        self.includes = 0
+        self.included: set[tuple[str, str]] = set()
+        self.header_bytes = 0
+        self.mime_parts = 0
+        self.edited = False
+        self.part: Part | None = None  # the foreverypart loop's current part
+        self.warnings: list[RunError] = []
+        self.compile_included = compile_included
+        self._deadline = time.thread_time() + limits.max_cpu_seconds
+
+    # Limits.
+
+    def stop(self, code: str, message: str) -> RunStop:
+        return RunStop(FAILED, code, message)
+
+    def limit(self, name: str, message: str) -> RunStop:
+        return RunStop(LIMIT, name, message)
+
+    def charge(self, steps: int) -> None:
+        """Counts work beyond one instruction (values compared, parts walked)."""
+        self.steps += steps
+        if self.steps > self.limits.max_steps:
+            raise self.limit("max_steps", f"the run took more than {self.limits.max_steps} steps")
+        if time.thread_time() > self._deadline:
+            raise self.limit(
+                "max_cpu_seconds",
+                f"the run used more than {self.limits.max_cpu_seconds} s of CPU time",
+            )
+
+    # Values.
+
+    @property
+    def has_variables(self) -> bool:
+        frame = self.frame
+        return frame is not None and "variables" in frame.linked.capabilities
+
+    def lookup(self, name: str) -> str:
+        frame = self.frame
+        if frame is None:
+            return ""
+        if name.isdigit():
+            index = int(name)
+            return frame.match[index] if index < len(frame.match) else ""
+        key = name.lower()
+        if key in frame.global_names:
+            return self.globals.get(key, "")
+        return frame.variables.get(key, "")
+
+    def string(self, constant: Constant | None, default: str = "") -> str:
+        if constant is None:
+            return default
+        value = constant.value
+        if isinstance(value, tuple):
+            value = value[0] if value else ""
+        elif isinstance(value, int):
+            return str(value)
+        if constant.callout is not None:
+            return self.callout_value(constant.callout, self._expand(value))
+        if constant.has_variables:
+            return self._expand(value)
+        return value
+
+    def strings(self, constant: Constant | None) -> list[str]:
+        if constant is None:
+            return []
+        value = constant.value
+        if isinstance(value, int):
+            return [str(value)]
+        items = [value] if isinstance(value, str) else list(value)
+        if constant.callout is not None:
+            return [self.callout_value(constant.callout, self._expand(v)) for v in items]
+        if constant.has_variables:
+            return [self._expand(item) for item in items]
+        return items
+
+    def number(self, constant: Constant | None, default: int = 0) -> int:
+        if constant is None:
+            return default
+        if isinstance(constant.value, int):
+            return constant.value
+        text = self.string(constant)
+        digits = text.strip()
+        return int(digits) if digits.isdigit() else default
+
+    def _expand(self, text: str) -> str:
+        if "${" not in text or not self.has_variables:
+            return text
+        return truncate(expand(text, self.lookup), self.limits.max_string_length)
+
+    def callout_value(self, table: str, value: str) -> str:
+        found = self.callout(table, value)
+        return found[1] if found is not None and found[0] else ""
+
+    def callout(self, table: str, value: str) -> tuple[bool, str] | None:
+        self.charge(1)
+        return self.host.callout(table, value)
+
+    # Variables.
+
+    def set_variable(self, name: str, value: str) -> None:
+        frame = self.frame
+        assert frame is not None
+        key = name.lower()
+        value = truncate(value, self.limits.max_variable_size)
+        store = self.globals if key in frame.global_names else frame.variables
+        old = store.get(key)
+        if old is None and len(frame.variables) + len(self.globals) >= self.limits.max_variables:
+            raise self.limit(
+                "max_variables", f"the script sets more than {self.limits.max_variables} variables"
+            )
+        self._account(len(value) - (len(old) if old is not None else 0))
+        store[key] = value
+        if self.tracing:
+            self.event("set", f"{name} = {_show(value)}")
+
+    def set_match(self, captures: Sequence[str]) -> None:
+        frame = self.frame
+        if frame is None or not self.has_variables:
+            return
+        limit = self.limits.max_variable_size
+        match = tuple(truncate(capture, limit) for capture in captures)
+        self._account(sum(map(len, match)) - sum(map(len, frame.match)))
+        frame.match = match
+
+    def _account(self, change: int) -> None:
+        self.memory += change
+        if self.memory > self.limits.max_variable_memory:
+            raise self.limit(
+                "max_variable_memory",
+                f"variables and match data hold more than {self.limits.max_variable_memory} "
+                "characters",
+            )
+
+    # Matching.
+
+    def match(
+        self, args: Args, values: Sequence[str], keys: Constant | None, *, default: str = "is"
+    ) -> bool:
+        """RFC 5228 §2.7: a test is true when any value matches any key under the test's
+        match type and comparator; :matches and :regex set the match variables."""
+        matcher = args.cache.get(keys)
+        if matcher is None:
+            matcher = self._matcher(args, keys, default)
+        # Work grows with the values' length times the keys: charge both, so a hostile key
+        # list over a huge header ends at the step limit rather than the CPU limit.
+        size = sum(map(len, values)) >> 8
+        self.charge((len(values) + size) * max(1, len(matcher.keys)))
+        try:
+            outcome = matcher.test(values)
+        except MatchError as error:
+            raise self.stop("bad-match", str(error)) from None
+        if outcome.matched and outcome.captures is not None:
+            self.set_match(outcome.captures)
+        if self.tracing:
+            self.event(
+                "test",
+                f"{args.name} {matcher.match_type} {_show_list(values)} against "
+                f"{_show_list(matcher.keys)}: {'true' if outcome.matched else 'false'}",
+            )
+        return outcome.matched
+
+    def _matcher(self, args: Args, keys: Constant | None, default: str) -> Matcher:
+        match_type = next((name for name in MATCH_TYPES if name in args.tags), default)
+        comparator_constant = args.tags.get("comparator")
+        relation_constant = args.tags.get(match_type) if match_type in ("count", "value") else None
+        key_list = self.strings(keys)
+        comparator = self.string(comparator_constant, "i;ascii-casemap")
+        relation = self.string(relation_constant).lower() if relation_constant else None
+        try:
+            matcher = Matcher(
+                match_type,
+                comparator,
+                relation,
+                key_list,
+                captures=match_type in CAPTURING and self.has_variables,
+                regex_max_mem=self.limits.max_regex_memory,
+            )
+        except MatchError as error:
+            raise self.stop("bad-match", str(error)) from None
+        fixed = all(
+            constant is None or (not constant.has_variables and constant.callout is None)
+            for constant in (keys, comparator_constant, relation_constant)
+        )
+        if fixed:
+            args.cache[keys] = matcher
+        return matcher
+
+    # Message access, counted.
+
+    def header(self, name: str, part: Part | Message | None = None) -> list[str]:
+        source = part if part is not None else self.message
+        values = source.header(name)
+        self._read(values)
+        return values
+
+    def raw_header(self, name: str, part: Part | Message | None = None) -> list[str]:
+        source = part if part is not None else self.message
+        values = source.raw_header(name)
+        self._read(values)
+        return values
+
+    def _read(self, values: Iterable[str]) -> None:
+        size = sum(len(value) for value in values)
+        self.header_bytes += size
+        if self.header_bytes > self.limits.max_header_bytes:
+            raise self.limit(
+                "max_header_bytes",
+                f"the run read more than {self.limits.max_header_bytes} bytes of headers",
+            )
+
+    def count_parts(self, count: int) -> None:
+        self.mime_parts += count
+        if self.mime_parts > self.limits.max_mime_parts:
+            raise self.limit(
+                "max_mime_parts", f"the run inspected more than {self.limits.max_mime_parts} parts"
+            )
+        self.charge(count)
+
+    def editable_message(self) -> Message:
+        """RFC 5293: edits are seen by later tests of this run only."""
+        if not self.edited:
+            self.message = self.message.fork()
+            self.edited = True
+        return self.message
+
+    # Actions.
+
+    def add(self, action: act.Action) -> None:
+        """Adds an action: duplicates merge (RFC 5228 §2.10.3); conflicts and limits stop
+        the run."""
+        action.line = self.line
+        key = action.key()
+        existing = self.action_keys.get(key) if key is not None else None
+        if existing is not None and key is not None:
+            if isinstance(existing, act.FileInto) and isinstance(action, act.Keep):
+                # keep and fileinto "INBOX" store once; the keep, which cancels, stays.
+                action.merge(existing)
+                self.actions[self.actions.index(existing)] = action
+                self.action_keys[key] = action
+            else:
+                existing.merge(action)
+                if isinstance(existing, act.FileInto | act.Redirect):
+                    existing.copy = existing.copy and getattr(action, "copy", False)
+            self._trace_action(action, merged=True)
+            return
+        problem = act.conflict(self.actions, action)
+        if problem is not None:
+            raise self.stop("action-conflict", problem)
+        self._count(action)
+        self.actions.append(action)
+        if key is not None:
+            self.action_keys[key] = action
+        self._trace_action(action)
+
+    def _count(self, action: act.Action) -> None:
+        limits = self.limits
+        if isinstance(action, act.Redirect):
+            self.redirects += 1
+            if self.redirects > limits.max_redirects:
+                raise self.limit(
+                    "max_redirects", f"more than {limits.max_redirects} redirects in one run"
+                )
+        elif isinstance(action, act.Notify):
+            self.notifications += 1
+            if self.notifications > limits.max_notifications:
+                raise self.limit(
+                    "max_notifications",
+                    f"more than {limits.max_notifications} notifications in one run",
+                )
+        elif isinstance(action, act.Vacation):
+            self.vacations += 1
+            if self.vacations > limits.max_vacations:
+                raise self.limit(
+                    "max_vacations", f"more than {limits.max_vacations} vacation replies in one run"
+                )
+        if len(self.actions) >= limits.max_actions:
+            raise self.limit("max_actions", f"more than {limits.max_actions} actions in one run")
+
+    def _trace_action(self, action: act.Action, merged: bool = False) -> None:
+        if self.tracing:
+            fields = {
+                k: v for k, v in action.to_dict().items() if k != "type" and v not in ("", [])
+            }
+            shown = " ".join(f"{k}={_show(str(v))}" for k, v in fields.items())
+            self.event("action", f"{action.type} {shown}".strip() + (" (merged)" if merged else ""))
+
+    def event(self, kind: str, text: str) -> None:
+        frame = self.frame
+        self.trace.append(
+            TraceEvent(self.line, kind, text, len(self.frames) - 1, frame.name if frame else "")
+        )
+
+    def warn(self, code: str, message: str) -> None:
+        self.warnings.append(RunError(code, message, self.line, 0, self._script_name()))
+
+    def _script_name(self) -> str:
+        return self.frame.name if self.frame is not None else ""
+
+    # Execution.
+
+    def execute(self, linked: Linked, name: str = "", global_names: Iterable[str] = ()) -> None:
+        """Runs one script; `stop` ends the whole run, `return` only this script."""
+        frame = Frame(linked, name)
+        frame.global_names.update(global_names)
+        self.frames.append(frame)
+        outer = self.frame
+        self.frame = frame
+        try:
+            self._loop(linked)
+        except ScriptReturn:
+            pass
+        finally:
+            self.frames.pop()
+            self.frame = outer
+
+    def _loop(self, linked: Linked) -> None:
+        code = linked.code
+        calls = linked.calls
+        limits = self.limits
+        end = len(code)
+        pc = 0
+        flag = False
+        loops: list[_LoopState] = []
+        while pc < end:
+            op, first, second, line = code[pc]
+            self.line = line
+            self.steps += 1
+            if self.steps % _TIME_CHECK_EVERY == 0 or self.steps > limits.max_steps:
+                self.charge(0)
+            if op == 1:  # CALL_TEST
+                function, args = calls[first]
+                if self.tracing:
+                    before = len(self.trace)
+                    flag = bool(function(self, args))
+                    if len(self.trace) == before:
+                        self.event("test", f"{args.name}: {'true' if flag else 'false'}")
+                else:
+                    flag = bool(function(self, args))
+            elif op == 5:  # JUMP_IF_FALSE
+                if not flag:
+                    pc = first
+                    continue
+            elif op == 2:  # CALL_COMMAND
+                function, args = calls[first]
+                function(self, args)
+            elif op == 4:  # JUMP
+                pc = first
+                continue
+            elif op == 6:  # JUMP_IF_TRUE
+                if flag:
+                    pc = first
+                    continue
+            elif op == 3:  # NOT
+                flag = not flag
+            elif op == 10:  # STOP
+                raise _Stop
+            elif op == 7:  # LOOP_BEGIN
+                state = self._begin_loop(linked, first, pc)
+                if state is None:
+                    pc = second
+                    continue
+                loops.append(state)
+            elif op == 8:  # LOOP_NEXT
+                state = loops[-1]
+                state.position += 1
+                if state.position < len(state.parts):
+                    self.count_parts(1)
+                    self.part = state.parts[state.position]
+                    pc = state.begin + 1
+                    continue
+                loops.pop()
+                self.part = state.outer
+            elif op == 9:  # BREAK
+                target_name = linked.program.constants[first].value if first != NO_VALUE else None
+                while loops:
+                    state = loops.pop()
+                    self.part = state.outer
+                    if target_name is None or state.name == target_name:
+                        break
+                pc = second
+                continue
+            pc += 1
+
+    def _begin_loop(self, linked: Linked, name_index: int, pc: int) -> _LoopState | None:
+        """RFC 5703 §3.1: foreverypart visits every part below the current one (the whole
+        message at the top), depth first; nested loops walk the parts of the outer part."""
+        parts = self.message.parts()
+        below = parts[1:] if self.part is None else _descendants(parts, self.part)
+        name = linked.program.constants[name_index].value if name_index != NO_VALUE else None
+        if not below:
+            return None
+        self.count_parts(1)
+        state = _LoopState(below, 0, pc, self.part, name)
+        self.part = below[0]
+        return state
+
+
+@dataclass(slots=True)
+class _LoopState:
+    parts: list[Part]
+    position: int
+    begin: int
+    outer: Part | None
+    name: object
+
+
+def _descendants(parts: list[Part], part: Part) -> list[Part]:
+    found: list[Part] = []
+    pending = list(reversed(part.children))
+    while pending:
+        index = pending.pop()
+        child = parts[index]
+        found.append(child)
+        pending.extend(reversed(child.children))
+    return found
+
+
+def _show(value: str, limit: int = 60) -> str:
+    text = value if len(value) <= limit else value[: limit - 1] + "…"
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _show_list(values: Sequence[str], limit: int = 4) -> str:
+    shown = ", ".join(_show(v) for v in list(values)[:limit])
+    more = f", … {len(values) - limit} more" if len(values) > limit else ""
+    return f"[{shown}{more}]"
+
+
+# The entry point.
+
+
+def execute(
+    program: Program | Linked,
+    message: bytes | str | Any,
+    *,
+    envelope: Envelope | None = None,
+    environment: Mapping[str, str] | None = None,
+    host: Host | None = None,
+    limits: Limits | None = None,
+    trace: bool = False,
+    name: str = "",
+    compile_included: Callable[[str | bytes, str, str], Linked] | None = None,
+) -> Result:
+    """Runs a program on a message. Never raises for anything the script or the message
+    does; a wrong type of argument is the caller's mistake and raises TypeError."""
+    limits = limits or Limits()
+    linked = program if isinstance(program, Linked) else link(program)
+    parsed = message if isinstance(message, Message) else _parse(message, limits)
+    run = Run(
+        parsed,
+        envelope or Envelope(),
+        host or MemoryHost(),
+        limits,
+        environment,
+        trace,
+        compile_included,
+    )
+    status, errors = SUCCESS, []
+    try:
+        run.execute(linked, name or linked.program.name)
+    except _Stop:
+        pass
+    except RunStop as stop:
+        status = stop.status
+        errors.append(RunError(stop.code, stop.message, run.line, 0, run._script_name()))
+    except RecursionError:
+        status = LIMIT
+        errors.append(RunError("max_depth", "the run nested too deeply", run.line))
+    except MemoryError:
+        status = LIMIT
+        errors.append(RunError("max_memory", "the run ran out of memory", run.line))
+    except Exception as error:  # noqa: BLE001 - mail must not be lost to a bug of ours
+        status = FAILED
+        errors.append(RunError("internal-error", f"{type(error).__name__}: {error}", run.line))
+    if trace and errors:
+        run.event("error", errors[-1].message)
+    return _result(run, status, errors)
+
+
+def _parse(message: bytes | str | Any, limits: Limits) -> Message:
+    if not isinstance(message, bytes | bytearray | memoryview | str) and not hasattr(
+        message, "as_bytes"
+    ):
+        raise TypeError(
+            f"a message is bytes, str or email.message.Message, not {type(message).__name__}"
+        )
+    data = bytes(message) if isinstance(message, bytearray | memoryview) else message
+    return Message.parse(
+        data, max_header_bytes=limits.max_header_bytes, max_parts=limits.max_mime_parts
+    )
+
+
+def _result(run: Run, status: str, errors: list[RunError]) -> Result:
+    if status != SUCCESS:
+        # RFC 5228 §2.10.6: after an error, the implicit keep, and nothing else.
+        return Result(
+            status,
+            [],
+            True,
+            [],
+            errors,
+            run.warnings,
+            run.trace,
+            cancelled=run.actions,
+            steps=run.steps,
+        )
+    keep = not act.cancels_implicit_keep(run.actions)
+    return Result(
+        status,
+        run.actions,
+        keep,
+        list(run.flags) if keep else [],
+        errors,
+        run.warnings,
+        run.trace,
+        steps=run.steps,
+    )
