@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from sieve.runtime.host import Envelope, MemoryHost
 from sieve.runtime.limits import Limits
 from sieve.runtime.result import SUCCESS, Result
+from sieve.runtime.vm import describe
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 RUN_LIMITS = [
@@ -172,14 +173,7 @@ def _print_text(name: str, result: Result, stream: TextIO, trace: bool) -> None:
     if trace:
         _print_trace(result, stream)
     for action in result.actions:
-        fields = action.to_dict()
-        kind = fields.pop("type")
-        shown = ", ".join(
-            f"{key}={value!r}"
-            for key, value in fields.items()
-            if value not in ("", [], None, False)
-        )
-        print(f"  {kind}{' ' + shown if shown else ''}  (line {action.line})", file=stream)
+        print(f"  {describe(action)}  (line {action.line})", file=stream)
     if result.implicit_keep:
         flags = (
             f" with flags {' '.join(result.implicit_keep_flags)}"

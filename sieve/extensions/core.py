@@ -147,6 +147,10 @@ def size(run: Run, args: Args) -> bool:
 def header(run: Run, args: Args) -> bool:
     names = run.strings(args.positionals[0])
     values: list[str] = []
+    if args.plain:
+        for name in names:
+            values += run.header(name)
+        return run.match(args, values, args.positionals[1])
     for source in sources(run, args):
         for name in names:
             if "mime" in args.tags and _MIME_OPTIONS & args.tags.keys():
@@ -166,6 +170,12 @@ def address(run: Run, args: Args) -> bool:
     names = run.strings(args.positionals[0])
     part = address_part(args)
     values: list[str] = []
+    if args.plain:
+        message = run.message
+        for name in names:
+            run.raw_header(name)  # counted as read
+            values += address_values(message.addresses(name), part)
+        return run.match(args, values, args.positionals[1])
     for source in sources(run, args):
         for name in names:
             if "index" in args.tags:

@@ -28,7 +28,7 @@ from sieve.runtime.variables import expand, truncate
 
 MATCH_TYPES = ("is", "contains", "matches", "regex", "count", "value")
 CAPTURING = ("matches", "regex")
-_TIME_CHECK_EVERY = 128
+_TIME_CHECK_EVERY = 256
 
 
 class RunStop(Exception):
@@ -63,6 +63,8 @@ class Args:
     positionals: tuple[Constant, ...]
     callout: bool = False
     cache: dict[Any, Any] = field(default_factory=dict)
+    # No tag that changes where header values come from (:mime, :index): the fast path.
+    plain: bool = True
 
     def has(self, tag: str) -> bool:
         return tag in self.tags
@@ -152,7 +154,8 @@ def link(program: Program) -> Linked:
 def _args(call: Call, constants: Sequence[Constant]) -> Args:
     tags = {name: (constants[index] if index != NO_VALUE else None) for name, index in call.tags}
     positionals = tuple(constants[index] for index in call.positionals)
-    return Args(call.name, tags, positionals, call.callout)
+    plain = not tags.keys() & {"mime", "anychild", "index"}
+    return Args(call.name, tags, positionals, call.callout, plain=plain)
 
 
 def _unsupported(name: str) -> Implementation:
@@ -231,6 +234,7 @@ class Run:
         self.warnings: list[RunError] = []
         self.compile_included = compile_included
         self._deadline = time.thread_time() + limits.max_cpu_seconds
+        self._next_check = min(_TIME_CHECK_EVERY, limits.max_steps)
 
     # Limits.
 
@@ -243,6 +247,13 @@ class Run:
     def charge(self, steps: int) -> None:
         """Counts work beyond one instruction (values compared, parts walked)."""
         self.steps += steps
+        if self.steps > self._next_check:
+            self.check()
+
+    def check(self) -> None:
+        """The step and CPU limits; the clock is read every few hundred steps only, since
+        reading it costs as much as a step."""
+        self._next_check = min(self.steps + _TIME_CHECK_EVERY, self.limits.max_steps)
         if self.steps > self.limits.max_steps:
             raise self.limit("max_steps", f"the run took more than {self.limits.max_steps} steps")
         if time.thread_time() > self._deadline:
@@ -365,10 +376,12 @@ class Run:
         matcher = args.cache.get(keys)
         if matcher is None:
             matcher = self._matcher(args, keys, default)
-        # Work grows with the values' length times the keys: charge both, so a hostile key
-        # list over a huge header ends at the step limit rather than the CPU limit.
-        size = sum(map(len, values)) >> 8
-        self.charge((len(values) + size) * max(1, len(matcher.keys)))
+        # Charged before matching, by the matcher's own worst-case estimate (characters it
+        # may examine; a step is 64 of them), so a hostile key over a huge value ends at
+        # the step limit without being run.
+        self.steps += 1 + (matcher.cost(values) >> 6)
+        if self.steps > self._next_check:
+            self.check()
         try:
             outcome = matcher.test(values)
         except MatchError as error:
@@ -424,8 +437,7 @@ class Run:
         return values
 
     def _read(self, values: Iterable[str]) -> None:
-        size = sum(len(value) for value in values)
-        self.header_bytes += size
+        self.header_bytes += sum(map(len, values))
         if self.header_bytes > self.limits.max_header_bytes:
             raise self.limit(
                 "max_header_bytes",
@@ -502,11 +514,9 @@ class Run:
 
     def _trace_action(self, action: act.Action, merged: bool = False) -> None:
         if self.tracing:
-            fields = {
-                k: v for k, v in action.to_dict().items() if k != "type" and v not in ("", [])
-            }
-            shown = " ".join(f"{k}={_show(str(v))}" for k, v in fields.items())
-            self.event("action", f"{action.type} {shown}".strip() + (" (merged)" if merged else ""))
+            self.event(
+                "action", describe(action) + (" (merged with an earlier one)" if merged else "")
+            )
 
     def event(self, kind: str, text: str) -> None:
         frame = self.frame
@@ -540,7 +550,6 @@ class Run:
     def _loop(self, linked: Linked) -> None:
         code = linked.code
         calls = linked.calls
-        limits = self.limits
         end = len(code)
         pc = 0
         flag = False
@@ -549,8 +558,8 @@ class Run:
             op, first, second, line = code[pc]
             self.line = line
             self.steps += 1
-            if self.steps % _TIME_CHECK_EVERY == 0 or self.steps > limits.max_steps:
-                self.charge(0)
+            if self.steps > self._next_check:
+                self.check()
             if op == 1:  # CALL_TEST
                 function, args = calls[first]
                 if self.tracing:
@@ -577,6 +586,8 @@ class Run:
             elif op == 3:  # NOT
                 flag = not flag
             elif op == 10:  # STOP
+                if self.tracing:
+                    self.event("stop", "the script ends here")
                 raise _Stop
             elif op == 7:  # LOOP_BEGIN
                 state = self._begin_loop(linked, first, pc)
@@ -642,6 +653,23 @@ def _descendants(parts: list[Part], part: Part) -> list[Part]:
 def _show(value: str, limit: int = 60) -> str:
     text = value if len(value) <= limit else value[: limit - 1] + "…"
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def describe(action: act.Action) -> str:
+    """An action as a person reads it: `fileinto "Junk" flags=["\\Seen"] copy`."""
+    shown = [action.type]
+    for name, value in action.to_dict().items():
+        if name == "type" or value in ("", [], None, False):
+            continue
+        if value is True:
+            shown.append(name)
+        elif isinstance(value, list):
+            shown.append(f"{name}={_show_list(value)}")
+        elif isinstance(value, str):
+            shown.append(f"{name}={_show(value)}")
+        else:
+            shown.append(f"{name}={value}")
+    return " ".join(shown)
 
 
 def _show_list(values: Sequence[str], limit: int = 4) -> str:

@@ -289,7 +289,7 @@ def test_the_step_limit_stops_a_long_script() -> None:
     keys = ", ".join(f'"k{n}"' for n in range(500))
     source = "\n".join(f'if header :contains "subject" [{keys}] {{ keep; }}' for n in range(30))
     assert run(source)["status"] == "success"
-    document = run(source, limits=sieve.Limits(max_steps=10_000))
+    document = run(source, limits=sieve.Limits(max_steps=2_000))
     assert document["status"] == "limit"
     assert document["errors"][0]["code"] == "max_steps"
     assert document["implicit_keep"] is True
@@ -359,3 +359,26 @@ def test_trace_shows_tests_and_actions_with_lines() -> None:
     assert (2, "test") in kinds and (3, "action") in kinds
     test_event = next(e for e in result.trace if e.kind == "test")
     assert "true" in test_event.text and "hello" in test_event.text
+
+
+def test_a_costly_matches_pattern_ends_at_the_step_limit_before_it_runs() -> None:
+    pattern = "a?" * 2000 + "b"
+    message = b"Subject: " + b"a" * 100_000 + b"\r\n\r\nbody\r\n"
+    document = run(f'if header :matches "subject" "{pattern}" {{ discard; }}', message)
+    assert document["status"] == "limit"
+    assert document["errors"][0]["code"] == "max_steps"
+
+
+def test_a_pattern_of_many_stars_stays_linear() -> None:
+    pattern = "*a" * 30 + "*b"
+    message = b"Subject: " + b"a" * 50_000 + b"\r\n\r\nbody\r\n"
+    document = run(f'if header :matches "subject" "{pattern}" {{ discard; }}', message)
+    assert document["status"] == "success"
+    assert document["actions"] == []
+
+
+def test_a_catastrophic_regex_is_linear_with_re2() -> None:
+    message = b"Subject: " + b"a" * 50_000 + b"!\r\n\r\nbody\r\n"
+    document = run('require "regex"; if header :regex "subject" "^(a+)+$" { discard; }', message)
+    assert document["status"] == "success"
+    assert document["actions"] == []
