@@ -19,6 +19,7 @@ from sieve.extensions.spec import (
     TestSpec,
 )
 from sieve.runtime import actions
+from sieve.runtime.addresses import parse_address_list
 from sieve.runtime.behaviour import Behaviour
 from sieve.runtime.fields import address_part, address_values, select, sources
 from sieve.runtime.flags import flags_for
@@ -180,9 +181,7 @@ def address(run: Run, args: Args) -> bool:
         for name in names:
             if "index" in args.tags:
                 fields = select(args, run, run.raw_header(name, source))
-                from sieve.runtime.message import parse_addresses
-
-                found = [a for field in fields for a in parse_addresses(field)]
+                found = [a for field in fields for a in parse_address_list(field)]
             else:
                 run.raw_header(name, source)  # counted as read
                 found = source.addresses(name)

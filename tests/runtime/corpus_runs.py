@@ -1,0 +1,54 @@
+"""What a corpus run is: which scripts, which messages, which envelope and host. Shared by
+the golden test (tests/runtime/test_corpus_runs.py) and tools/compare_pigeonhole.py, so the
+two always run the same thing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sieve
+from sieve.runtime.message import Message
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "corpus"
+SCRIPTS = sorted(
+    [
+        *(CORPUS / "scripts" / "valid").glob("*.sieve"),
+        *(CORPUS / "extensions").glob("*/valid-*.sieve"),
+    ]
+)
+MESSAGES = sorted((CORPUS / "messages").glob("*.eml"))
+GOLDEN = CORPUS / "expected" / "runs"
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def _dialect(source: bytes) -> str:
+    return "oracle" if b"# dialect: oracle" in source[:200] else "standard"
+
+
+def envelope_for(message: Path) -> tuple[str, str]:
+    """The sender is the first From address, the recipient the first To address, as a
+    delivery of the message to its first recipient would have them."""
+    parsed = Message.parse(message.read_bytes())
+    senders = parsed.addresses("from")
+    recipients = parsed.addresses("to")
+    sender = senders[0].all if senders and senders[0].domain else ""
+    recipient = recipients[0].all if recipients and recipients[0].domain else "user@example.org"
+    return sender, recipient
+
+
+def run_case(script: Path, message: Path) -> dict:
+    source = script.read_bytes()
+    compiled = sieve.compile(source, name=script.name, dialect=_dialect(source))
+    mail_from, rcpt_to = envelope_for(message)
+    host = sieve.MemoryHost(clock=lambda: NOW, script_dir=script.parent)
+    result = compiled.run(
+        message.read_bytes(), sieve.Envelope(mail_from=mail_from, rcpt_to=rcpt_to), host=host
+    )
+    return result.to_dict()
+
+
+def golden_name(script: Path) -> str:
+    relative = script.relative_to(CORPUS).with_suffix("")
+    return "--".join(relative.parts) + ".json"
