@@ -1,5 +1,5 @@
 """RFC 6131: vacation-seconds, the `:seconds` period for `vacation` (0 means answer every
-message), in place of `:days`."""
+message), in place of `:days`. Only a declaration: vacation.py reads the period."""
 
 from sieve.extensions.spec import Arg, Extension, Tag
 from sieve.extensions.vacation import PERIOD

@@ -117,6 +117,10 @@ class Discard(Action):
 
 @dataclass(slots=True)
 class Vacation(Action):
+    """RFC 5230 §5: an auto-reply to `recipient` (the envelope sender). It never cancels
+    the implicit keep (§4.7). `handle` and `period_seconds` are what the Host's reply
+    memory was asked about; `mime` says `reason` is a whole MIME entity."""
+
     type: ClassVar[str] = "vacation"
     recipient: str = ""
     # "from" is a keyword; to_dict renames the field.
@@ -126,6 +130,8 @@ class Vacation(Action):
     period_seconds: int = 0
     handle: str = ""
     mime: bool = False
+    # RFC 5230 §5: the reply refers (In-Reply-To, References) to the Message-ID it answers.
+    in_reply_to: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         document = Action.to_dict(self)
@@ -135,16 +141,24 @@ class Vacation(Action):
 
 @dataclass(slots=True)
 class Notify(Action):
+    """RFC 5435 §3: a notification. For the mailto method (RFC 5436 §2.7) `recipients`
+    are the addresses of the URI's "to" part and its to/cc fields, `subject` and `body`
+    the notification's; `message` is the :message text or the default one."""
+
     type: ClassVar[str] = "notify"
     method: str = ""
     sender: str = ""
     importance: int = 2
     message: str = ""
     options: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    subject: str = ""
+    body: str = ""
 
     def key(self) -> tuple[Any, ...]:
-        # RFC 5435 §3.8: identical notifications are sent once.
-        return ("notify", self.method, self.sender, self.importance, self.message)
+        # RFC 5435 §7: a method may collapse notifications of one script into one; as in
+        # Pigeonhole, a second notification to the same recipients is not sent again.
+        return ("notify", tuple(sorted({r.lower() for r in self.recipients})) or self.method)
 
     def to_dict(self) -> dict[str, Any]:
         document = Action.to_dict(self)
@@ -154,6 +168,9 @@ class Notify(Action):
 
 @dataclass(slots=True)
 class AddHeader(Action):
+    """RFC 5293 §4: a field added to the header, at the top or (`last`) at the bottom. The
+    value is what goes into the header: RFC 2047 encoded when it has to be, unfolded."""
+
     type: ClassVar[str] = "addheader"
     name: str = ""
     value: str = ""
@@ -162,6 +179,10 @@ class AddHeader(Action):
 
 @dataclass(slots=True)
 class DeleteHeader(Action):
+    """RFC 5293 §5: fields of one name deleted (the `index`th one, from the end with
+    `last`, when given; those matching a value pattern, when there are patterns), and how
+    many went."""
+
     type: ClassVar[str] = "deleteheader"
     name: str = ""
     index: int | None = None
@@ -238,3 +259,35 @@ def conflict(existing: list[Action], new: Action) -> str | None:
 
 def cancels_implicit_keep(actions: list[Action]) -> bool:
     return any(action.cancels_keep for action in actions)
+
+
+@dataclass(slots=True)
+class Enclose(Action):
+    """RFC 5703 §6: the message becomes the message/rfc822 attachment of a new one whose
+    first part is `text`; `subject` is the new Subject and `headers` what :headers asked
+    for. Later actions deliver the new message; redirect is not affected."""
+
+    type: ClassVar[str] = "enclose"
+    subject: str = ""
+    headers: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass(slots=True)
+class Replace(Action):
+    """RFC 5703 §5: the body of the message (`part` None) or of the MIME part with that
+    index is replaced by `replacement`, a text/plain UTF-8 body, or with `mime` a whole
+    MIME entity. `subject` and `sender` (shown as "from") are the new Subject and From of
+    a whole-message replacement; the old fields are kept as Original-Subject/-From."""
+
+    type: ClassVar[str] = "replace"
+    replacement: str = ""
+    mime: bool = False
+    subject: str = ""
+    sender: str = ""
+    part: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        document = Action.to_dict(self)
+        document["from"] = document.pop("sender")
+        return document

@@ -83,7 +83,7 @@ class Host:
         return None
 
     def list_members(self, list_name: str) -> list[str] | None:
-        """RFC 6134 §2.5 `redirect :list`: every member of the list, or None when the list
+        """RFC 6134 `redirect :list`: every member of the list, or None when the list
         is not known (a run-time error). A Host that cannot enumerate a list returns None."""
         return None
 

@@ -233,6 +233,10 @@ class Run:
         self.part: Part | None = None  # the foreverypart loop's current part
         self.warnings: list[RunError] = []
         self.compile_included = compile_included
+        # Per-run scratch space of extensions (duplicate's answers), and what to do only if
+        # the run succeeds (RFC 7352 §3: a failed delivery must not mark the ID as seen).
+        self.extension_state: dict[str, Any] = {}
+        self.successes: list[Callable[[], None]] = []
         self._deadline = time.thread_time() + limits.max_cpu_seconds
         self._next_check = min(_TIME_CHECK_EVERY, limits.max_steps)
 
@@ -373,6 +377,10 @@ class Run:
     ) -> bool:
         """RFC 5228 §2.7: a test is true when any value matches any key under the test's
         match type and comparator; :matches and :regex set the match variables."""
+        if "list" in args.tags:  # RFC 6134: the keys name external lists
+            from sieve.extensions.extlists import list_match
+
+            return list_match(self, args, values, keys)
         matcher = args.cache.get(keys)
         if matcher is None:
             matcher = self._matcher(args, keys, default)
@@ -451,6 +459,10 @@ class Run:
                 "max_mime_parts", f"the run inspected more than {self.limits.max_mime_parts} parts"
             )
         self.charge(count)
+
+    def on_success(self, callback: Callable[[], None]) -> None:
+        """Runs `callback` after the run, only if it ends with status success."""
+        self.successes.append(callback)
 
     def editable_message(self) -> Message:
         """RFC 5293: edits are seen by later tests of this run only."""
@@ -724,6 +736,12 @@ def execute(
     except Exception as error:  # noqa: BLE001 - mail must not be lost to a bug of ours
         status = FAILED
         errors.append(RunError("internal-error", f"{type(error).__name__}: {error}", run.line))
+    if status == SUCCESS:
+        for callback in run.successes:
+            try:
+                callback()
+            except Exception as error:  # noqa: BLE001 - a Host failure must not lose mail
+                run.warn("host-error", f"recording after the run failed: {error}")
     if trace and errors:
         run.event("error", errors[-1].message)
     return _result(run, status, errors)
