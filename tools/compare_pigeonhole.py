@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,22 @@ UNSUPPORTED = {
 }
 
 
+# Differences we keep on purpose, by (script name, message name or "*"), with the reason.
+KNOWN = {
+    ("valid-relational-counts", "list.eml"): (
+        "i;ascii-casemap orders after folding to upper case (RFC 4790 §9.2), so '[' sorts "
+        "after 'B'; Pigeonhole folds to lower case"
+    ),
+    ("valid-score-filing", "*"): "Pigeonhole's sieve-test reads no spam header unless configured",
+    ("valid-percent", "*"): "Pigeonhole's sieve-test reads no spam header unless configured",
+    ("spamtest-virustest", "*"): "Pigeonhole's sieve-test reads no spam header unless configured",
+}
+
+
+def known(script: Path, message: Path) -> str | None:
+    return KNOWN.get((script.stem, message.name)) or KNOWN.get((script.stem, "*"))
+
+
 def pigeonhole_summary(script: Path, message: Path) -> tuple[str, list[str]]:
     mail_from, rcpt_to = envelope_for(message)
     command = [str(WRAPPER), "-x", EXTENSIONS, "-f", mail_from or "<>", "-r", rcpt_to]
@@ -73,7 +90,20 @@ def pigeonhole_summary(script: Path, message: Path) -> tuple[str, list[str]]:
         summary.append("implicit-keep")
     if status == "failed":
         summary = ["implicit-keep"]
+    if "vacation" in summary and _vacation_declined(command, script, message):
+        summary.remove("vacation")
     return status, sorted(s for s in summary if s)
+
+
+def _vacation_declined(command: list[str], script: Path, message: Path) -> bool:
+    """sieve-test lists a vacation action before deciding to send it; the RFC 5230 §4.5
+    checks (lists, auto-submitted mail, the user's address) run only when actions are
+    executed (-e), which then logs the reply it discards."""
+    output = subprocess.run(
+        [*command, "-e", str(script), str(message)], capture_output=True, text=True, timeout=60
+    )
+    log = output.stdout + output.stderr
+    return "vacation action: discard" in log or "vacation action: not sending" in log
 
 
 def _pigeonhole_action(text: str) -> str:
@@ -131,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def compare(case: tuple[Path, Path]) -> tuple[Path, Path, tuple, tuple]:
         script, message = case
-        ours = our_summary(run_case(script, message))
+        # sieve-test runs on the real clock: so do we, here (date and vacation scripts).
+        ours = our_summary(run_case(script, message, now=datetime.now(UTC)))
         theirs = pigeonhole_summary(script, message)
         return script, message, ours, theirs
 
@@ -139,15 +170,24 @@ def main(argv: list[str] | None = None) -> int:
         results = list(pool.map(compare, cases))
     agree = skipped = 0
     differences = []
+    explained = []
     for script, message, ours, theirs in results:
         if theirs[0] == "unsupported":
             skipped += 1
         elif ours == theirs:
             agree += 1
+        elif known(script, message):
+            explained.append((script, message))
         else:
             differences.append((script, message, ours, theirs))
     compared = len(results) - skipped
-    print(f"{agree} of {compared} runs agree with Pigeonhole ({skipped} it could not run)")
+    print(
+        f"{agree} of {compared} runs agree with Pigeonhole, {len(explained)} differ on "
+        f"purpose, {len(differences)} differ unexplained ({skipped} runs it could not run)"
+    )
+    if args.verbose:
+        for script, message in explained:
+            print(f"  on purpose: {script.stem} on {message.name}: {known(script, message)}")
     for script, message, ours, theirs in differences:
         print(f"- {script.relative_to(ROOT)} on {message.name}:")
         print(f"    ours:       {ours[0]} {json.dumps(ours[1])}")

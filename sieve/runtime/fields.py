@@ -54,6 +54,10 @@ def address_values(addresses: Sequence[Address], part: str) -> list[str]:
     for address in addresses:
         if part == "all":
             values.append(address.all)
+        elif not address.valid:
+            # RFC 5228 §2.7.4: text that is not an address has no local part or domain;
+            # only :all sees it (as in Pigeonhole).
+            continue
         elif part == "localpart":
             values.append(address.localpart)
         elif part == "domain":

@@ -629,10 +629,11 @@ class Run:
             pc += 1
 
     def _begin_loop(self, linked: Linked, name_index: int, pc: int) -> _LoopState | None:
-        """RFC 5703 §3.1: foreverypart visits every part below the current one (the whole
-        message at the top), depth first; nested loops walk the parts of the outer part."""
+        """RFC 5703 §3.1: foreverypart visits the parts depth first; at the top that is
+        every part, the message's own top-level part first (as Pigeonhole does), and a
+        nested loop walks the parts below the outer loop's current part."""
         parts = self.message.parts()
-        below = parts[1:] if self.part is None else _descendants(parts, self.part)
+        below = parts if self.part is None else _descendants(parts, self.part)
         name = linked.program.constants[name_index].value if name_index != NO_VALUE else None
         if not below:
             return None

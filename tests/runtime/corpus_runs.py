@@ -38,11 +38,11 @@ def envelope_for(message: Path) -> tuple[str, str]:
     return sender, recipient
 
 
-def run_case(script: Path, message: Path) -> dict:
+def run_case(script: Path, message: Path, now: datetime = NOW) -> dict:
     source = script.read_bytes()
     compiled = sieve.compile(source, name=script.name, dialect=_dialect(source))
     mail_from, rcpt_to = envelope_for(message)
-    host = sieve.MemoryHost(clock=lambda: NOW, script_dir=script.parent)
+    host = sieve.MemoryHost(clock=lambda: now, script_dir=script.parent)
     result = compiled.run(
         message.read_bytes(), sieve.Envelope(mail_from=mail_from, rcpt_to=rcpt_to), host=host
     )
