@@ -1,7 +1,20 @@
 """RFC 5703 §4: the `:mime` and `:anychild` tags of header, address and exists, and the
 MIME options that read one part of a Content-Type style header field."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sieve.extensions.spec import Arg, Extension, Tag
+from sieve.runtime.fields import select
+
+# The message model's MIME field parsing (comments, type/subtype, RFC 2231 parameters), so
+# that :param and the model's Part.params can never disagree.
+from sieve.runtime.message import parse_mime_field
+
+if TYPE_CHECKING:
+    from sieve.runtime.message import Message, Part
+    from sieve.runtime.vm import Args, Run
 
 MIME_OPTION = "mime-option"
 
@@ -34,3 +47,43 @@ EXTENSION = Extension(
         ("exists", MIME_TAGS),
     ),
 )
+
+# The tags change header, address and exists, implemented in core.py and fields.py; this
+# module adds what :type, :subtype, :contenttype and :param read.
+
+
+def mime_option_values(run: Run, args: Args, source: Message | Part, name: str) -> list[str]:
+    """RFC 5703 §4.1: what `header :mime` with :type, :subtype, :contenttype or :param
+    compares for the fields named `name` of one part.
+
+    Content-Type gives its type, subtype, "type/subtype" or parameter values (RFC 2231
+    decoded), as written (case kept); Content-Disposition gives its disposition type for
+    :type and :contenttype, and "" for :subtype. As in Pigeonhole, every field gives at least
+    one value: "" when it is some other field, does not parse, or has none of the
+    parameters asked for (so `:count` counts fields, and `:is ""` finds them)."""
+    fields = select(args, run, run.raw_header(name, source))
+    if not fields:
+        return []
+    key = name.lower()
+    wanted = [param.lower() for param in run.strings(args.tags.get("param"))]
+    values: list[str] = []
+    for field in fields:
+        found = _field_values(key, field, args, wanted)
+        values.extend(found or [""])
+    return values
+
+
+def _field_values(key: str, field: str, args: Args, wanted: list[str]) -> list[str]:
+    if key not in ("content-type", "content-disposition"):
+        return []
+    parsed = parse_mime_field(field, disposition=key == "content-disposition")
+    if parsed is None:
+        return []
+    kind, subtype, params = parsed
+    if "type" in args.tags:
+        return [kind]
+    if "subtype" in args.tags:
+        return [subtype]
+    if "contenttype" in args.tags:
+        return [f"{kind}/{subtype}" if key == "content-type" else kind]
+    return [params[name] for name in wanted if name in params]

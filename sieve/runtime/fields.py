@@ -17,16 +17,19 @@ SUBADDRESS_SEPARATOR = "+"
 
 def sources(run: Run, args: Args) -> list[Message | Part]:
     """RFC 5703 §4: with :mime, the current part of a foreverypart loop (the message
-    outside one), or with :anychild every part below it; otherwise the message itself."""
+    outside one), and with :anychild every part below it too; otherwise the message."""
     if not args.has("mime"):
         return [run.message]
     current = run.part
     if args.has("anychild"):
-        parts = run.message.parts()
-        start = current if current is not None else parts[0]
+        # The current part and every part below it, as Pigeonhole reads RFC 5703 §4.1
+        # (at the top, the message itself with its edited header).
         from sieve.runtime.vm import _descendants
 
-        below: list[Message | Part] = list(_descendants(parts, start))
+        parts = run.message.parts()
+        start = current if current is not None else parts[0]
+        first: Message | Part = current if current is not None else run.message
+        below: list[Message | Part] = [first, *_descendants(parts, start)]
         run.count_parts(len(below))
         return below
     return [current if current is not None else run.message]

@@ -379,6 +379,20 @@ def _strip_comments(text: str) -> str:
     return "".join(out)
 
 
+def parse_mime_field(
+    value: str, disposition: bool = False
+) -> tuple[str, str, dict[str, str]] | None:
+    """A Content-Type (`type/subtype; params`) or, with `disposition`, a
+    Content-Disposition (`kind; params`) value: its type, subtype ("" for a disposition)
+    and RFC 2231-decoded parameters, case kept; None when it does not parse."""
+    text = _strip_comments(value)
+    parsed = (_DISPOSITION if disposition else _TYPE).match(text)
+    if parsed is None:
+        return None
+    subtype = "" if disposition else parsed.group(2)
+    return parsed.group(1), subtype, _parse_params(text, parsed.end())
+
+
 def _parse_params(text: str, start: int) -> dict[str, str]:
     """Parameters after `start`, lower-case names; RFC 2231 continuations and charsets decoded.
 

@@ -60,6 +60,8 @@ class Result:
     # people asking why.
     cancelled: list[Action] = field(default_factory=list)
     steps: int = 0
+    # The message as the run left it (header edits, replace, enclose), for delivery.
+    message: Any = None
 
     @property
     def ok(self) -> bool:

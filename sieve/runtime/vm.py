@@ -12,6 +12,7 @@ import pkgutil
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -237,6 +238,7 @@ class Run:
         # the run succeeds (RFC 7352 §3: a failed delivery must not mark the ID as seen).
         self.extension_state: dict[str, Any] = {}
         self.successes: list[Callable[[], None]] = []
+        self._now: datetime | None = None
         self._deadline = time.thread_time() + limits.max_cpu_seconds
         self._next_check = min(_TIME_CHECK_EVERY, limits.max_steps)
 
@@ -460,6 +462,13 @@ class Run:
             )
         self.charge(count)
 
+    def now(self) -> datetime:
+        """The Host's clock, read once per run: every currentdate, vacation and duplicate
+        of one run sees the same instant."""
+        if self._now is None:
+            self._now = self.host.now()
+        return self._now
+
     def on_success(self, callback: Callable[[], None]) -> None:
         """Runs `callback` after the run, only if it ends with status success."""
         self.successes.append(callback)
@@ -549,15 +558,17 @@ class Run:
         frame = Frame(linked, name)
         frame.global_names.update(global_names)
         self.frames.append(frame)
-        outer = self.frame
+        outer, part = self.frame, self.part
         self.frame = frame
         try:
             self._loop(linked)
         except ScriptReturn:
             pass
         finally:
+            # A script that returns from inside its own foreverypart leaves the includer
+            # on the part it was on.
             self.frames.pop()
-            self.frame = outer
+            self.frame, self.part = outer, part
 
     def _loop(self, linked: Linked) -> None:
         code = linked.code
@@ -774,6 +785,7 @@ def _result(run: Run, status: str, errors: list[RunError]) -> Result:
             run.trace,
             cancelled=run.actions,
             steps=run.steps,
+            message=run.message,
         )
     keep = not act.cancels_implicit_keep(run.actions)
     return Result(
@@ -785,4 +797,5 @@ def _result(run: Run, status: str, errors: list[RunError]) -> Result:
         run.warnings,
         run.trace,
         steps=run.steps,
+        message=run.message,
     )

@@ -21,6 +21,17 @@ SCRIPTS = sorted(
 MESSAGES = sorted((CORPUS / "messages").glob("*.eml"))
 GOLDEN = CORPUS / "expected" / "runs"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+ADDRBOOK = "urn:ietf:params:sieve:addrbook:"
+# The external lists the corpus scripts name (RFC 6134), as a user's server would hold them.
+LISTS = {
+    ADDRBOOK + "default": {"alice@example.com", "carol@example.net"},
+    ADDRBOOK + "personal": {"dave@example.com"},
+    "tag:example.com,2024-01-01:blocked-senders": {"spammer@example.net"},
+    "tag:example.com,2024:blocked-senders": {"spammer@example.net"},
+    "tag:example.com,2024-01-01:family": {"mum@example.org"},
+    "tag:example.com,2024:board-members": {"chair@example.com"},
+    "tag:example.com,2024:staff": {"alice@example.com", "bob@example.org"},
+}
 
 
 def _dialect(source: bytes) -> str:
@@ -42,7 +53,8 @@ def run_case(script: Path, message: Path, now: datetime = NOW) -> dict:
     source = script.read_bytes()
     compiled = sieve.compile(source, name=script.name, dialect=_dialect(source))
     mail_from, rcpt_to = envelope_for(message)
-    host = sieve.MemoryHost(clock=lambda: now, script_dir=script.parent)
+    lists = {name: set(members) for name, members in LISTS.items()}
+    host = sieve.MemoryHost(clock=lambda: now, script_dir=script.parent, lists=lists)
     result = compiled.run(
         message.read_bytes(), sieve.Envelope(mail_from=mail_from, rcpt_to=rcpt_to), host=host
     )
