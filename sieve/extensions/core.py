@@ -149,8 +149,10 @@ def header(run: Run, args: Args) -> bool:
     names = run.strings(args.positionals[0])
     values: list[str] = []
     if args.plain:
+        message = run.message
         for name in names:
-            values += run.header(name)
+            values += message.header(name)
+        run.count_header_bytes(values)
         return run.match(args, values, args.positionals[1])
     for source in sources(run, args):
         for name in names:

@@ -305,9 +305,13 @@ class Run:
         if constant is None:
             return []
         value = constant.value
-        if isinstance(value, int):
+        kind = value.__class__
+        if kind is tuple:
+            items = list(value)  # type: ignore[arg-type]
+        elif kind is str:
+            items = [value]  # type: ignore[list-item]
+        else:
             return [str(value)]
-        items = [value] if isinstance(value, str) else list(value)
         if constant.callout is not None:
             return [self.callout_value(constant.callout, self._expand(v)) for v in items]
         if constant.has_variables:
@@ -437,16 +441,16 @@ class Run:
     def header(self, name: str, part: Part | Message | None = None) -> list[str]:
         source = part if part is not None else self.message
         values = source.header(name)
-        self._read(values)
+        self.count_header_bytes(values)
         return values
 
     def raw_header(self, name: str, part: Part | Message | None = None) -> list[str]:
         source = part if part is not None else self.message
         values = source.raw_header(name)
-        self._read(values)
+        self.count_header_bytes(values)
         return values
 
-    def _read(self, values: Iterable[str]) -> None:
+    def count_header_bytes(self, values: Iterable[str]) -> None:
         self.header_bytes += sum(map(len, values))
         if self.header_bytes > self.limits.max_header_bytes:
             raise self.limit(

@@ -382,3 +382,12 @@ def test_a_catastrophic_regex_is_linear_with_re2() -> None:
     document = run('require "regex"; if header :regex "subject" "^(a+)+$" { discard; }', message)
     assert document["status"] == "success"
     assert document["actions"] == []
+
+
+def test_ten_thousand_redirects_stop_at_the_fifth() -> None:
+    source = "\n".join(f'redirect "user{n}@example.com";' for n in range(10_000))
+    result = sieve.compile(source).run(MESSAGE, ENVELOPE)
+    assert result.status == "limit"
+    assert result.errors[0].code == "max_redirects" and result.errors[0].line == 5
+    assert result.steps < 10  # it stopped there, it did not walk the other 9,995
+    assert result.implicit_keep and result.actions == []
