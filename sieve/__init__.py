@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sieve.compiler import CompiledScript, CompileError, ScriptCache
 from sieve.diagnostics import Diagnostic
+from sieve.runtime.hierarchy import HierarchyResult, run_hierarchy
 from sieve.runtime.host import Envelope, Host, MemoryHost
 from sieve.runtime.limits import Limits
 from sieve.runtime.result import Result
@@ -34,6 +35,7 @@ __all__ = [
     "CompiledScript",
     "Diagnostic",
     "Envelope",
+    "HierarchyResult",
     "Host",
     "MemoryHost",
     "Result",
@@ -41,5 +43,6 @@ __all__ = [
     "ParseResult",
     "__version__",
     "compile",
+    "run_hierarchy",
     "parse",
 ]

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from sieve.runtime.hierarchy import LEVELS, HierarchyResult, run_hierarchy
 from sieve.runtime.host import Envelope, MemoryHost
 from sieve.runtime.limits import Limits
 from sieve.runtime.result import SUCCESS, Result
@@ -31,8 +32,25 @@ def add_parser(commands: Any, dialects: list[str], capability_list: Any) -> None
         description="Run a script on one or more messages and show the actions it takes.",
     )
     run.set_defaults(handler=command_run)
-    run.add_argument("script", metavar="SCRIPT", help="a .sieve or .svbc file")
-    run.add_argument("messages", nargs="+", metavar="MESSAGE", help="message files; - is stdin")
+    run.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="[SCRIPT] MESSAGE",
+        help="a .sieve or .svbc script, then message files (- is stdin); with --user, "
+        "--channel or --system, only messages",
+    )
+    for level, what in (
+        ("user", "the user's own script"),
+        ("channel", "the channel's script"),
+        ("system", "the MTA-wide script"),
+    ):
+        run.add_argument(
+            f"--{level}",
+            default=None,
+            metavar="SCRIPT",
+            help=f"{what}: the Oracle filter hierarchy runs user, channel, system until one "
+            "script keeps, files, redirects, discards, rejects or jettisons the message",
+        )
     run.add_argument("--from", dest="mail_from", default="", help="envelope sender (MAIL FROM)")
     run.add_argument("--to", dest="rcpt_to", default="", help="envelope recipient (RCPT TO)")
     run.add_argument("--orig-to", default=None, help="original recipient (ORCPT)")
@@ -67,10 +85,6 @@ def add_parser(commands: Any, dialects: list[str], capability_list: Any) -> None
 
 
 def command_run(args: argparse.Namespace) -> int:
-    from sieve.cli import print_diagnostics
-    from sieve.compiler import BinaryError, CompiledScript, CompileError, compile_source
-    from sieve.compiler.binary import MAGIC, from_bytes
-
     try:
         limits = _limits(args.limit)
         environment = _pairs(args.env, "--env")
@@ -78,51 +92,90 @@ def command_run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"sieve run: {error}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        source = sys.stdin.buffer.read() if args.script == "-" else Path(args.script).read_bytes()
-    except OSError as error:
-        print(f"sieve: cannot read {args.script}: {error.strerror or error}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        if source.startswith(MAGIC):
-            script = CompiledScript(from_bytes(source), args.script, limits=limits)
-        else:
-            script = compile_source(
-                source,
-                name=args.script,
-                extensions=args.extensions,
-                limits=limits,
-                dialect=args.dialect,
-            )
-    except BinaryError as error:
-        print(f"sieve: {args.script}: {error}", file=sys.stderr)
-        return EXIT_FINDINGS
-    except CompileError as error:
-        print_diagnostics(args.script, source, error.diagnostics, sys.stderr)
-        return EXIT_FINDINGS
-    folder = Path(args.scripts) if args.scripts else Path(args.script).resolve().parent
+    hierarchy = [(level, getattr(args, level)) for level in LEVELS if getattr(args, level)]
+    if hierarchy:
+        paths, messages = [path for _, path in hierarchy], args.inputs
+    else:
+        paths, messages = args.inputs[:1], args.inputs[1:]
+        if not messages:
+            print("sieve run: give a SCRIPT and at least one MESSAGE", file=sys.stderr)
+            return EXIT_USAGE
+    scripts = []
+    for path in paths:
+        loaded = _load_script(path, args, limits)
+        if isinstance(loaded, int):
+            return loaded
+        scripts.append(loaded)
+    folder = Path(args.scripts) if args.scripts else Path(paths[0]).resolve().parent
     envelope = Envelope(args.mail_from, args.rcpt_to, args.orig_to, args.auth)
+    # One Host for every message of the run: throttle counts, duplicate and vacation
+    # memories carry from one message to the next, as on a server.
+    host = MemoryHost(clock=clock, script_dir=folder, items=dict(environment))
     status = EXIT_CLEAN
-    several = len(args.messages) > 1
-    for name in args.messages:
+    several = len(messages) > 1
+    for name in messages:
         try:
             data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
         except OSError as error:
             print(f"sieve: cannot read {name}: {error.strerror or error}", file=sys.stderr)
             status = EXIT_USAGE
             continue
-        host = MemoryHost(clock=clock, script_dir=folder, items=dict(environment))
-        result = script.run(data, envelope, environment=environment, host=host, trace=args.trace)
+        if hierarchy:
+            levels = [
+                (level, script) for (level, _), script in zip(hierarchy, scripts, strict=True)
+            ]
+            outcome: Any = run_hierarchy(
+                levels, data, envelope, environment=environment, host=host, trace=args.trace
+            )
+        else:
+            outcome = scripts[0].run(
+                data, envelope, environment=environment, host=host, trace=args.trace
+            )
         if args.format == "json":
             if args.trace:
-                _print_trace(result, sys.stderr)
-            document = result.to_dict()
+                for result in _results(outcome):
+                    _print_trace(result, sys.stderr)
+            document = outcome.to_dict()
             print(json.dumps(document) if several else json.dumps(document, indent=2))
+        elif hierarchy:
+            _print_hierarchy(name, outcome, sys.stdout, args.trace)
         else:
-            _print_text(name, result, sys.stdout, args.trace)
-        if result.status != SUCCESS and status == EXIT_CLEAN:
+            _print_text(name, outcome, sys.stdout, args.trace)
+        if outcome.status != SUCCESS and status == EXIT_CLEAN:
             status = EXIT_FINDINGS
     return status
+
+
+def _load_script(path: str, args: argparse.Namespace, limits: Limits) -> Any:
+    """A compiled script from a .sieve or .svbc file, or the exit status after saying why
+    it cannot be had."""
+    from sieve.cli import print_diagnostics
+    from sieve.compiler import BinaryError, CompiledScript, CompileError, compile_source
+    from sieve.compiler.binary import MAGIC, from_bytes
+
+    try:
+        source = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as error:
+        print(f"sieve: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if source.startswith(MAGIC):
+            return CompiledScript(from_bytes(source), path, limits=limits)
+        return compile_source(
+            source, name=path, extensions=args.extensions, limits=limits, dialect=args.dialect
+        )
+    except BinaryError as error:
+        print(f"sieve: {path}: {error}", file=sys.stderr)
+        return EXIT_FINDINGS
+    except CompileError as error:
+        print_diagnostics(path, source, error.diagnostics, sys.stderr)
+        return EXIT_FINDINGS
+
+
+def _results(outcome: Any) -> list[Result]:
+    if isinstance(outcome, HierarchyResult):
+        return [level.result for level in outcome.levels]
+    return [outcome]
 
 
 def _limits(overrides: list[str]) -> Limits:
@@ -185,3 +238,20 @@ def _print_text(name: str, result: Result, stream: TextIO, trace: bool) -> None:
         print(f"  {result.status}: line {error.line}: {error.message} [{error.code}]", file=stream)
     for warning in result.warnings:
         print(f"  warning: line {warning.line}: {warning.message} [{warning.code}]", file=stream)
+
+
+def _print_hierarchy(name: str, outcome: HierarchyResult, stream: TextIO, trace: bool) -> None:
+    decided = (
+        f"decided by the {outcome.decided_by} script" if outcome.decided_by else "no script decided"
+    )
+    print(f"{name}: {outcome.status}, {decided}", file=stream)
+    for level in outcome.levels:
+        print(f"  [{level.level}] {level.name}: {level.result.status}", file=stream)
+        if trace:
+            _print_trace(level.result, stream)
+        for error in level.result.errors:
+            print(f"    line {error.line}: {error.message} [{error.code}]", file=stream)
+    for action in outcome.actions:
+        print(f"  {describe(action)}  (line {action.line})", file=stream)
+    if outcome.implicit_keep:
+        print("  implicit keep", file=stream)

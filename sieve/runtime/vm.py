@@ -28,6 +28,7 @@ from sieve.runtime.result import FAILED, LIMIT, SUCCESS, Result, RunError, Trace
 from sieve.runtime.variables import expand, truncate
 
 MATCH_TYPES = ("is", "contains", "matches", "regex", "count", "value")
+_DELIVERING = (act.Keep, act.FileInto, act.Redirect)
 CAPTURING = ("matches", "regex")
 _TIME_CHECK_EVERY = 256
 
@@ -239,6 +240,7 @@ class Run:
         self.extension_state: dict[str, Any] = {}
         self.successes: list[Callable[[], None]] = []
         self._now: datetime | None = None
+        self.jettisoned = False
         self._deadline = time.thread_time() + limits.max_cpu_seconds
         self._next_check = min(_TIME_CHECK_EVERY, limits.max_steps)
 
@@ -490,6 +492,10 @@ class Run:
         """Adds an action: duplicates merge (RFC 5228 §2.10.3); conflicts and limits stop
         the run."""
         action.line = self.line
+        if self.jettisoned and isinstance(action, _DELIVERING):
+            # Oracle's jettison throws the message away for good: no later keep undoes it.
+            self.warn("jettisoned", f"{action.type} has no effect after jettison")
+            return
         key = action.key()
         existing = self.action_keys.get(key) if key is not None else None
         if existing is not None and key is not None:
