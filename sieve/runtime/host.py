@@ -44,6 +44,11 @@ class Host:
         """The offset from UTC of the server's zone, for RFC 5260's `:zone` default."""
         return 0
 
+    def caller_spam_score(self) -> float | None:
+        """A spam score the MTA already has for this message (Oracle's spamtest may take it
+        from the caller rather than a header); None to read `spam_header`."""
+        return None
+
     def mailbox_exists(self, mailbox: str) -> bool:
         """RFC 5490 `mailboxexists`: only INBOX exists unless the Host knows better."""
         return mailbox.upper() == "INBOX"
@@ -105,6 +110,7 @@ class MemoryHost(Host):
     # Included scripts are read from here when not in `scripts`; names never leave it.
     script_dir: Path | None = None
     items: dict[str, str] = field(default_factory=dict)
+    spam_score: float | None = None
     callouts: dict[str, Callable[[str], tuple[bool, str]]] = field(default_factory=dict)
     _seen: dict[str, float] = field(default_factory=dict, repr=False)
     _replied: dict[str, float] = field(default_factory=dict, repr=False)
@@ -164,6 +170,9 @@ class MemoryHost(Host):
 
     def environment(self) -> Mapping[str, str]:
         return self.items
+
+    def caller_spam_score(self) -> float | None:
+        return self.spam_score
 
     def list_members(self, list_name: str) -> list[str] | None:
         members = self.lists.get(list_name)
