@@ -78,7 +78,15 @@ def print_diagnostics(
 
 def command_check(args: argparse.Namespace) -> int:
     from sieve.check import check
+    from sieve.extensions.registry import Registry
+    from sieve.mapping.options import callout_check
+    from sieve.mapping.tables import MappingError
 
+    try:
+        check_callouts = callout_check(args)
+    except (ValueError, MappingError) as error:
+        print(f"sieve check: {error}", file=sys.stderr)
+        return EXIT_USAGE
     inputs, failed = read_inputs(args.files)
     found: list[tuple[str, Diagnostic]] = []
     for item in inputs:
@@ -90,6 +98,9 @@ def command_check(args: argparse.Namespace) -> int:
             diagnostics = diagnostics + check(
                 result.script, extensions=args.extensions, dialect=args.dialect
             )
+            if check_callouts is not None:
+                tests = frozenset(Registry.shared(args.extensions, args.dialect).tests)
+                diagnostics = diagnostics + check_callouts(result.script, tests)
         if args.format == "text":
             print_diagnostics(item.name, item.data, diagnostics, sys.stdout)
         found.extend((item.name, d) for d in diagnostics)
@@ -271,6 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = add("check", "report every syntax and semantic error in the scripts", command_check)
     check.add_argument("--format", choices=("text", "json"), default="text")
     extensions_option(check)
+    from sieve.mapping.options import add_mapping_options
+
+    add_mapping_options(check, run=False)
 
     compile_ = add("compile", "compile scripts to .svbc programs", command_compile)
     compile_.add_argument("-o", "--output", help="where to write (default: FILE.svbc)")

@@ -11,6 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from sieve.mapping.options import add_mapping_options, callout_check, mapping_host
+from sieve.mapping.stores import StoreUnavailable
+from sieve.mapping.tables import MappingError
+from sieve.mapping.throttle import ThrottleConfigError
 from sieve.runtime.hierarchy import LEVELS, HierarchyResult, run_hierarchy
 from sieve.runtime.host import Envelope, MemoryHost
 from sieve.runtime.limits import Limits
@@ -82,6 +86,7 @@ def add_parser(commands: Any, dialects: list[str], capability_list: Any) -> None
     run.add_argument("--extensions", type=capability_list, default=None, metavar="LIST")
     run.add_argument("--format", choices=("text", "json"), default="text")
     run.add_argument("--trace", action="store_true", help="show each test and action")
+    add_mapping_options(run, run=True)
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -89,7 +94,8 @@ def command_run(args: argparse.Namespace) -> int:
         limits = _limits(args.limit)
         environment = _pairs(args.env, "--env")
         clock = _clock(args.now)
-    except ValueError as error:
+        check_callouts = callout_check(args)
+    except (ValueError, MappingError) as error:
         print(f"sieve run: {error}", file=sys.stderr)
         return EXIT_USAGE
     hierarchy = [(level, getattr(args, level)) for level in LEVELS if getattr(args, level)]
@@ -102,7 +108,7 @@ def command_run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     scripts = []
     for path in paths:
-        loaded = _load_script(path, args, limits)
+        loaded = _load_script(path, args, limits, check_callouts)
         if isinstance(loaded, int):
             return loaded
         scripts.append(loaded)
@@ -110,7 +116,12 @@ def command_run(args: argparse.Namespace) -> int:
     envelope = Envelope(args.mail_from, args.rcpt_to, args.orig_to, args.auth)
     # One Host for every message of the run: throttle counts, duplicate and vacation
     # memories carry from one message to the next, as on a server.
-    host = MemoryHost(clock=clock, script_dir=folder, items=dict(environment))
+    settings = {"clock": clock, "script_dir": folder, "items": dict(environment)}
+    try:
+        host = mapping_host(args, **settings) or MemoryHost(**settings)
+    except (ValueError, OSError, MappingError, ThrottleConfigError, StoreUnavailable) as error:
+        print(f"sieve run: {error}", file=sys.stderr)
+        return EXIT_USAGE
     status = EXIT_CLEAN
     several = len(messages) > 1
     for name in messages:
@@ -146,7 +157,7 @@ def command_run(args: argparse.Namespace) -> int:
     return status
 
 
-def _load_script(path: str, args: argparse.Namespace, limits: Limits) -> Any:
+def _load_script(path: str, args: argparse.Namespace, limits: Limits, check: Any) -> Any:
     """A compiled script from a .sieve or .svbc file, or the exit status after saying why
     it cannot be had."""
     from sieve.cli import print_diagnostics
@@ -162,7 +173,12 @@ def _load_script(path: str, args: argparse.Namespace, limits: Limits) -> Any:
         if source.startswith(MAGIC):
             return CompiledScript(from_bytes(source), path, limits=limits)
         return compile_source(
-            source, name=path, extensions=args.extensions, limits=limits, dialect=args.dialect
+            source,
+            name=path,
+            extensions=args.extensions,
+            limits=limits,
+            dialect=args.dialect,
+            callout_check=check,
         )
     except BinaryError as error:
         print(f"sieve: {path}: {error}", file=sys.stderr)

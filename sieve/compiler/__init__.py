@@ -21,11 +21,12 @@ from sieve.runtime.limits import Limits
 from sieve.syntax import parse
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from email.message import Message
 
     from sieve.runtime.host import Envelope, Host
     from sieve.runtime.result import Result
+    from sieve.syntax.ast import Script
 
 
 class CompileError(Exception):
@@ -104,14 +105,18 @@ def compile_source(
     extensions: Iterable[str] | None = None,
     limits: Limits | None = None,
     dialect: str = "standard",
+    callout_check: Callable[[Script, frozenset[str]], list[Diagnostic]] | None = None,
 ) -> CompiledScript:
-    """Parses, checks and compiles; raises CompileError with every diagnostic."""
+    """Parses, checks and compiles; raises CompileError with every diagnostic.
+    `callout_check` adds the Oracle mapping-table check (sieve.mapping.callouts)."""
     parsed = parse(source, dialect=dialect, limits=limits)
     if not parsed.ok or parsed.script is None:
         raise CompileError(parsed.diagnostics, name)
     registry = Registry.shared(extensions, dialect)
     checker = Checker(registry, dialect)
     checker.script(parsed.script)
+    if callout_check is not None:
+        checker.diagnostics += callout_check(parsed.script, frozenset(registry.tests))
     errors = [d for d in checker.diagnostics if d.is_error]
     if errors:
         raise CompileError(checker.diagnostics, name)

@@ -24,6 +24,18 @@ class Envelope:
     auth: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CalloutAnswer:
+    """What a mapping callout answered: the output string, whether it said yes (`$Y`:
+    the callout test is true), and whether it refused (no entry, or `$N`: the value form
+    gives ""). `trace` explains the lookup step by step."""
+
+    output: str
+    success: bool
+    refused: bool = False
+    trace: tuple[str, ...] = ()
+
+
 class Host:
     """Services a script may use. Every method has a safe default, so a subclass overrides
     only what its deployment offers. Methods may be called from several threads at once."""
@@ -74,9 +86,9 @@ class Host:
         """RFC 6609 include: the source of a personal or global script, None when absent."""
         return None
 
-    def callout(self, table: str, value: str) -> tuple[bool, str] | None:
-        """Oracle mapping-table callout: (success, output), or None when the table is
-        unknown."""
+    def callout(self, table: str, value: str) -> CalloutAnswer | None:
+        """Oracle mapping-table callout, named as the script names it; None when there is
+        no such table (the test is false, the value "")."""
         return None
 
     def environment(self) -> Mapping[str, str]:
@@ -111,6 +123,7 @@ class MemoryHost(Host):
     script_dir: Path | None = None
     items: dict[str, str] = field(default_factory=dict)
     spam_score: float | None = None
+    # Callouts answered by Python functions, by name: value -> (success, output).
     callouts: dict[str, Callable[[str], tuple[bool, str]]] = field(default_factory=dict)
     _seen: dict[str, float] = field(default_factory=dict, repr=False)
     _replied: dict[str, float] = field(default_factory=dict, repr=False)
@@ -164,9 +177,12 @@ class MemoryHost(Host):
                 continue
         return None
 
-    def callout(self, table: str, value: str) -> tuple[bool, str] | None:
-        routine = self.callouts.get(table.upper())
-        return routine(value) if routine is not None else None
+    def callout(self, table: str, value: str) -> CalloutAnswer | None:
+        routine = self.callouts.get(table) or self.callouts.get(table.upper())
+        if routine is None:
+            return None
+        ok, output = routine(value)
+        return CalloutAnswer(output, ok, not ok)
 
     def environment(self) -> Mapping[str, str]:
         return self.items

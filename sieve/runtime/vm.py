@@ -20,7 +20,7 @@ import sieve.extensions as extensions_package
 from sieve.compiler.program import NO_VALUE, Call, Constant, Op, Program
 from sieve.runtime import actions as act
 from sieve.runtime.behaviour import Behaviour, Implementation
-from sieve.runtime.host import Envelope, Host, MemoryHost
+from sieve.runtime.host import CalloutAnswer, Envelope, Host, MemoryHost
 from sieve.runtime.limits import Limits
 from sieve.runtime.matching import Matcher, MatchError
 from sieve.runtime.message import Message, Part
@@ -168,16 +168,14 @@ def _unsupported(name: str) -> Implementation:
 
 
 def _callout_test(run: Run, args: Args) -> bool:
-    """Oracle dialect: `NAME "string"` looks the string up in a mapping table; true when the
-    lookup succeeds, and ${0} then holds its output."""
+    """Oracle dialect: `NAME "string"` looks the string up in a mapping table; true when
+    the answer carries $Y, and ${0} then holds its output."""
     value = run.string(args.positionals[0]) if args.positionals else ""
-    found = run.callout(args.name, value)
-    if found is None:
+    answer = run.callout(args.name, value)
+    if answer is None or not answer.success:
         return False
-    ok, output = found
-    if ok:
-        run.set_match((output,))
-    return ok
+    run.set_match((answer.output,))
+    return True
 
 
 # The run.
@@ -335,12 +333,25 @@ class Run:
         return truncate(expand(text, self.lookup), self.limits.max_string_length)
 
     def callout_value(self, table: str, value: str) -> str:
-        found = self.callout(table, value)
-        return found[1] if found is not None and found[0] else ""
+        """The value form `NAME("string")`: the output, or "" when the lookup failed or
+        answered $N."""
+        answer = self.callout(table, value)
+        return "" if answer is None or answer.refused else answer.output
 
-    def callout(self, table: str, value: str) -> tuple[bool, str] | None:
+    def callout(self, table: str, value: str) -> CalloutAnswer | None:
         self.charge(1)
-        return self.host.callout(table, value)
+        answer = self.host.callout(table, value)
+        if self.tracing:
+            if answer is None:
+                self.event("callout", f"{table}({_show(value)}): no such mapping table")
+            else:
+                for step in answer.trace:
+                    self.event("callout", f"{table}: {step}")
+                verdict = "yes" if answer.success else "refused" if answer.refused else "no"
+                self.event(
+                    "callout", f"{table}({_show(value)}) = {_show(answer.output)}: {verdict}"
+                )
+        return answer
 
     # Variables.
 
