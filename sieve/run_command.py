@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sieve.mapping.options import add_mapping_options, callout_check, mapping_host
-from sieve.mapping.stores import StoreUnavailable
-from sieve.mapping.tables import MappingError
-from sieve.mapping.throttle import ThrottleConfigError
 from sieve.runtime.hierarchy import LEVELS, HierarchyResult, run_hierarchy
 from sieve.runtime.host import Envelope, MemoryHost
 from sieve.runtime.limits import Limits
@@ -95,7 +92,7 @@ def command_run(args: argparse.Namespace) -> int:
         environment = _pairs(args.env, "--env")
         clock = _clock(args.now)
         check_callouts = callout_check(args)
-    except (ValueError, MappingError) as error:
+    except (ValueError, *_mapping_errors(args)) as error:
         print(f"sieve run: {error}", file=sys.stderr)
         return EXIT_USAGE
     hierarchy = [(level, getattr(args, level)) for level in LEVELS if getattr(args, level)]
@@ -119,7 +116,7 @@ def command_run(args: argparse.Namespace) -> int:
     settings = {"clock": clock, "script_dir": folder, "items": dict(environment)}
     try:
         host = mapping_host(args, **settings) or MemoryHost(**settings)
-    except (ValueError, OSError, MappingError, ThrottleConfigError, StoreUnavailable) as error:
+    except (ValueError, OSError, *_mapping_errors(args)) as error:
         print(f"sieve run: {error}", file=sys.stderr)
         return EXIT_USAGE
     status = EXIT_CLEAN
@@ -155,6 +152,17 @@ def command_run(args: argparse.Namespace) -> int:
         if outcome.status != SUCCESS and status == EXIT_CLEAN:
             status = EXIT_FINDINGS
     return status
+
+
+def _mapping_errors(args: argparse.Namespace) -> tuple[type[Exception], ...]:
+    """What loading --mappings and its throttle store can raise (imported only then)."""
+    if not args.mappings:
+        return ()
+    from sieve.mapping.stores import StoreUnavailable
+    from sieve.mapping.tables import MappingError
+    from sieve.mapping.throttle import ThrottleConfigError
+
+    return (MappingError, ThrottleConfigError, StoreUnavailable)
 
 
 def _load_script(path: str, args: argparse.Namespace, limits: Limits, check: Any) -> Any:
