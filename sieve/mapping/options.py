@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +69,34 @@ def callout_check(
     if not getattr(args, "mappings", None):
         return None
     from sieve.mapping.callouts import CalloutLinks, check_callouts
-    from sieve.mapping.tables import load_mappings
 
     links = CalloutLinks.parse(args.callout)
-    mappings = load_mappings(args.mappings, strict=False)
+    mappings = load_reported(args.mappings)
     return lambda script, tests: check_callouts(script, mappings, links, tests)
+
+
+@cache
+def load_reported(path: str) -> Any:
+    """Loads a mapping file, printing each of its diagnostics on stderr as
+    `FILE:LINE: severity: message` with its hint; raises MappingError when one is an
+    error, so a malformed file is refused rather than half used."""
+    import sys
+
+    from sieve.mapping.tables import MappingError, load_mappings
+
+    mappings = load_mappings(path, strict=False)
+    for diagnostic in mappings.diagnostics:
+        print(
+            f"{diagnostic.file}:{diagnostic.line}: {diagnostic.severity}: {diagnostic.message}",
+            file=sys.stderr,
+        )
+        if diagnostic.hint:
+            print(f"    hint: {diagnostic.hint}", file=sys.stderr)
+    errors = mappings.errors
+    if errors:
+        first = errors[0]
+        raise MappingError(first.file, first.line, f"{len(errors)} error(s) in the mapping file")
+    return mappings
 
 
 def mapping_host(args: argparse.Namespace, **host: Any) -> Any:
@@ -88,7 +112,7 @@ def mapping_host(args: argparse.Namespace, **host: Any) -> Any:
         beside = Path(args.mappings).with_name("throttle.toml")
         throttle = beside if beside.is_file() else None
     return oracle_host(
-        args.mappings,
+        load_reported(args.mappings),
         throttle=throttle,
         state=args.state,
         memcached=args.memcached,

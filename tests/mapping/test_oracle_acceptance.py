@@ -167,3 +167,13 @@ def test_the_verbatim_guide_scripts_point_at_the_first_lost_comment(name: str) -
     first = error.value.diagnostics[0]
     assert first.code == "prose-line" and first.line == 2
     assert "#" in first.hint
+
+
+def test_a_malformed_mapping_file_is_reported_with_file_line_and_reason() -> None:
+    command = [sys.executable, "-m", "sieve", "run", "--dialect", "oracle"]
+    command += ["--mappings", str(ORACLE / "mappings-verbatim"), str(ORACLE / "authspam.filter")]
+    done = subprocess.run([*command, str(SPAM)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2
+    assert "mappings-verbatim:12: error: the pattern `*|*|*` has no template" in done.stderr
+    assert "mappings-verbatim:7: warning:" in done.stderr  # the ${…} spelling
+    assert "hint: write `$Y$E`" in done.stderr
