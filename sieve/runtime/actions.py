@@ -87,9 +87,7 @@ class Redirect(Action):
         return not self.copy
 
     def key(self) -> tuple[Any, ...]:
-        # The local part is case-sensitive (RFC 5321 §2.4), the domain is not.
-        local, at, domain = self.address.rpartition("@")
-        return ("redirect", f"{local}{at}{domain.lower()}" if at else self.address)
+        return ("redirect", _address_key(self.address))
 
 
 @dataclass(slots=True)
@@ -158,7 +156,8 @@ class Notify(Action):
     def key(self) -> tuple[Any, ...]:
         # RFC 5435 §7: a method may collapse notifications of one script into one; as in
         # Pigeonhole, a second notification to the same recipients is not sent again.
-        return ("notify", tuple(sorted({r.lower() for r in self.recipients})) or self.method)
+        # The local part of an address is case-sensitive (RFC 5321 §2.4), the domain not.
+        return ("notify", tuple(sorted({_address_key(r) for r in self.recipients})) or self.method)
 
     def to_dict(self) -> dict[str, Any]:
         document = Action.to_dict(self)
@@ -219,6 +218,13 @@ class SpamAdjust(Action):
 
     type: ClassVar[str] = "spamadjust"
     value: str = ""
+
+
+def _address_key(address: str) -> str:
+    """An address as duplicates compare: the local part is case-sensitive (RFC 5321
+    §2.4), the domain is not."""
+    local, at, domain = address.rpartition("@")
+    return f"{local}{at}{domain.lower()}" if at else address
 
 
 def _mailbox_key(mailbox: str) -> str:

@@ -158,13 +158,16 @@ def test_options_must_be_name_equals_value() -> None:
 
 
 def test_a_second_notification_to_the_same_recipients_is_not_sent_again() -> None:
-    # RFC 5435 §7 lets a method collapse notifications; Pigeonhole keeps the first.
+    # RFC 5435 §7 lets a method collapse notifications; Pigeonhole keeps the first. The
+    # domain compares without case, the local part with it (RFC 5321 §2.4), as there.
     source = """require "enotify";
         notify "mailto:carol@example.com";
-        notify :message "x" "mailto:Carol@Example.com";
+        notify :message "x" "mailto:carol@Example.COM";
+        notify "mailto:Carol@example.com";
         notify "mailto:dave@example.com";"""
     assert [n["recipients"] for n in notifications(source)] == [
         ["carol@example.com"],
+        ["Carol@example.com"],
         ["dave@example.com"],
     ]
 
