@@ -302,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sieve import run_command
 
     run_command.add_parser(commands, sorted(DIALECTS), _capability_list)
+    from sieve.lint import command as lint_command
+
+    lint_command.add_parser(commands, sorted(DIALECTS), _capability_list)
 
     highlight = add("highlight", "print the scripts with syntax highlighting", command_highlight)
     highlight.add_argument("--html", action="store_true", help="a standalone HTML page")
