@@ -1,0 +1,2 @@
+"""Testing filters like code: declarative test files, the Pigeonhole testsuite language,
+the pytest plugin, and what they report."""
