@@ -12,10 +12,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from sieve.diagnostics import ERROR, WARNING, Diagnostic
 from sieve.extensions.registry import Provided, Registry, all_extensions
-from sieve.extensions.spec import COMPARATOR, MATCH_TYPE, Arg, CommandSpec, SubTests, TestSpec
+from sieve.extensions.spec import (
+    COMPARATOR,
+    MATCH_TYPE,
+    Arg,
+    CommandSpec,
+    Positional,
+    SubTests,
+    TestSpec,
+)
+from sieve.extensions.spec import Tag as SpecTag
 from sieve.syntax.ast import (
     Argument,
     Callout,
@@ -37,9 +47,77 @@ _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONTROL_FLOW = {"if", "elsif", "else"}
 _NAMESPACED_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\}")
 _UNICODE_ENCODING = re.compile(r"\$\{unicode:([ \t\r\n0-9A-Fa-f]*)\}", re.IGNORECASE)
+# The argument node types each kind of argument accepts (RFC 5228 §2.6.1, §8.2: a string
+# list may be a single string).
+_FITS: dict[Arg, frozenset[type]] = {
+    Arg.STRING: frozenset({String, Callout}),
+    Arg.STRING_LIST: frozenset({String, StringList, Callout}),
+    Arg.NUMBER: frozenset({Number}),
+}
+_VARIABLE_ROLES = ("variable-name", "variable-names")
+_NO_GROUPS: dict[str, str] = {}
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class _Signature:
+    """A command's or test's signature as the checker reads it at every use, worked out
+    once per registry: the tags it takes there, and which positionals a given number of
+    arguments fills."""
+
+    spec: CommandSpec | TestSpec
+    tags: dict[str, Provided]
+    # The argument node types that each tag taking a value accepts for it.
+    tag_values: dict[str, frozenset[type]]
+    positionals: tuple[Positional, ...]
+    # How many positionals must be given.
+    required: int
+    # For n given arguments (n from `required` to all), the positionals they fill, each
+    # with the node types it accepts: the optional ones are filled in order.
+    slots: tuple[tuple[tuple[Positional, frozenset[type]], ...], ...]
+    # Whether some tag only works together with another.
+    needs_tags: bool
+    required_groups: tuple[str, ...]
+
+
+def _signature(registry: Registry, spec: CommandSpec | TestSpec) -> _Signature:
+    tags = registry.tags_of(spec)
+    declared = spec.signature.positionals
+    required = sum(not p.optional for p in declared)
+    slots = []
+    for given in range(required, len(declared) + 1):
+        surplus = given - required
+        filled = []
+        for positional in declared:
+            if positional.optional:
+                if surplus <= 0:
+                    continue
+                surplus -= 1
+            filled.append((positional, _FITS[positional.kind]))
+        slots.append(tuple(filled))
+    tag_values = {
+        name: _FITS[p.spec.value]
+        for name, p in tags.items()
+        if isinstance(p.spec, SpecTag) and p.spec.value is not None
+    }
+    needs_tags = any(getattr(p.spec, "needs_tag", None) for p in tags.values())
+    return _Signature(
+        spec,
+        tags,
+        tag_values,
+        declared,
+        required,
+        tuple(slots),
+        needs_tags,
+        spec.signature.required_groups,
+    )
+
+
+# Signatures by registry, then by the id of their spec (specs live as long as the
+# extension modules that declare them, and each entry keeps its spec).
+_SIGNATURES: WeakKeyDictionary[Registry, dict[int, _Signature]] = WeakKeyDictionary()
+
+
+@dataclass(slots=True)
 class _Scope:
     """What is in force where a command stands."""
 
@@ -60,6 +138,13 @@ class Checker:
         self.required: set[str] = set()
         # The strings of checked commands and tests that hold "${", gathered on the way.
         self.substituted: list[String] = []
+        self.signatures = _SIGNATURES.setdefault(registry, {})
+
+    def signature(self, spec: CommandSpec | TestSpec) -> _Signature:
+        found = self.signatures.get(id(spec))
+        if found is None or found.spec is not spec:
+            found = self.signatures[id(spec)] = _signature(self.registry, spec)
+        return found
 
     # Reporting.
 
@@ -185,11 +270,10 @@ class Checker:
 
     def command(self, command: Command, scope: _Scope, previous: str | None) -> None:
         name = command.name
-        where = command.name_span
-        if name in ("elsif", "else") and previous not in ("if", "elsif"):
+        if (name == "elsif" or name == "else") and previous not in ("if", "elsif"):
             self.report(
                 f"{name}-without-if",
-                where,
+                command.name_span,
                 f"'{name}' must follow an 'if' or 'elsif' block",
                 "an elsif or else belongs right after the closing '}' of an if",
             )
@@ -198,7 +282,7 @@ class Checker:
             self.diagnostics.append(
                 _warning(
                     "dialect-alias",
-                    where,
+                    command.name_span,
                     f"'{name}' is read as '{alias.means}'",
                     f"{alias.why}; write '{alias.means}' where the server allows it",
                 )
@@ -206,17 +290,19 @@ class Checker:
             name = alias.means
         provided = self.registry.commands.get(name)
         if provided is None:
-            self.unknown(command.name, where, "command", scope)
+            self.unknown(command.name, command.name_span, "command", scope)
             if command.block is not None:
                 self.commands(command.block.commands, scope)
             return
         spec = provided.spec
         assert isinstance(spec, CommandSpec)
-        self.needs(provided, where, f"the command '{name}'", scope)
+        capability = provided.capability
+        if capability and capability not in scope.required:
+            self.needs(provided, command.name_span, f"the command '{name}'", scope)
         if spec.inside is not None and spec.inside not in scope.enclosing:
             self.report(
                 f"{name}-outside-{spec.inside}",
-                where,
+                command.name_span,
                 f"'{name}' is only allowed inside a {spec.inside} block",
                 f"put it inside {spec.inside} {{ … }}"
                 + (", or use stop to end the script" if name == "break" else ""),
@@ -226,67 +312,78 @@ class Checker:
             if label is not None and label not in scope.loop_names:
                 self.report(
                     "unknown-loop-name",
-                    where,
+                    command.name_span,
                     f"no enclosing foreverypart loop is named '{label}'",
                     "break :name must name a foreverypart that encloses it",
                 )
         for capability in spec.needs:
             if capability not in scope.required:
-                self.needs(Provided(spec, capability), where, f"the command '{name}'", scope)
-        self.arguments(command.arguments, spec, provided, where, scope)
-        self.subtests(command.test, spec.signature.tests, where, scope)
-        self.block(command, spec, scope)
+                self.needs(
+                    Provided(spec, capability), command.name_span, f"the command '{name}'", scope
+                )
+        self.arguments(command.arguments, spec, command, scope)
+        wanted = spec.signature.tests
+        if command.test is not None or wanted is not SubTests.NONE:
+            self.subtests(command.test, wanted, command, scope)
+        if spec.block or command.block is not None:
+            self.block(command, spec, scope)
 
     def block(self, command: Command, spec: CommandSpec, scope: _Scope) -> None:
-        if spec.block and command.block is None:
+        block = command.block
+        if spec.block and block is None:
             self.report(
                 "missing-block",
                 command.name_span,
                 f"'{command.name}' needs a block in braces",
                 f"write {command.name} … {{ commands }}",
             )
-        elif not spec.block and command.block is not None:
+        elif not spec.block and block is not None:
             self.report(
                 "unexpected-block",
-                command.block.span,
+                block.span,
                 f"'{command.name}' takes no block",
                 "end the command with ';' and put the commands after it",
             )
-        if command.block is None:
+        if block is None:
             return
-        label = _tag_string(command.arguments, "name") if command.name == "foreverypart" else None
-        inner = _Scope(
-            set(scope.required),
-            (*scope.enclosing, command.name),
-            (*scope.loop_names, label) if label is not None else scope.loop_names,
-        )
-        ihave = _ihave_capabilities(command)
+        name = command.name
+        label = _tag_string(command.arguments, "name") if name == "foreverypart" else None
+        required = scope.required  # shared: only a block guarded by ihave adds to it
+        ihave = _ihave_capabilities(command) if name in _CONTROL_FLOW else None
         if ihave is not None:
             # RFC 5463 §4: a block guarded by ihave is only checked when the server has
             # what it asks for, and then as if it had been required.
             if not all(name in self.registry.enabled for name in ihave):
                 return
-            inner.required.update(ihave)
-        self.commands(command.block.commands, inner)
+            required = required | set(ihave)
+        inner = _Scope(
+            required,
+            (*scope.enclosing, name),
+            (*scope.loop_names, label) if label is not None else scope.loop_names,
+        )
+        self.commands(block.commands, inner)
 
     # Tests.
 
     def test(self, test: Test, scope: _Scope) -> None:
-        where = _name_span(test)
         provided = self.registry.tests.get(test.name)
         if provided is None:
             if self.dialect == "oracle" and _looks_like_callout(test):
                 return  # a mapping-table callout: the table is checked with the mappings
-            self.unknown(test.name, where, "test", scope)
+            self.unknown(test.name, _name_span(test), "test", scope)
             return
         spec = provided.spec
         assert isinstance(spec, TestSpec)
-        self.needs(provided, where, f"the test '{test.name}'", scope)
-        self.arguments(test.arguments, spec, provided, where, scope)
-        self.subtests(test.test, spec.signature.tests, where, scope)
+        capability = provided.capability
+        if capability and capability not in scope.required:
+            self.needs(provided, _name_span(test), f"the test '{test.name}'", scope)
+        self.arguments(test.arguments, spec, test, scope)
+        wanted = spec.signature.tests
+        if test.test is not None or wanted is not SubTests.NONE:
+            self.subtests(test.test, wanted, test, scope)
 
     def subtests(
-        self, given: Test | TestList | None, wanted: SubTests, where: Span, scope: _Scope
+        self, given: Test | TestList | None, wanted: SubTests, node: Command | Test, scope: _Scope
     ) -> None:
         if wanted is SubTests.NONE:
             if given is not None:
@@ -296,25 +393,29 @@ class Checker:
             return
         if given is None:
             self.report(
-                "missing-test", where, f"{wanted.value} is missing here", _test_hint(wanted)
+                "missing-test", _where(node), f"{wanted.value} is missing here", _test_hint(wanted)
             )
             return
-        if wanted is SubTests.ONE and isinstance(given, TestList):
-            self.report(
-                "test-expected",
-                given.span,
-                "a single test is expected here, not a test list",
-                "remove the parentheses, or combine the tests with allof (…) or anyof (…)",
-            )
-        elif wanted is SubTests.LIST and isinstance(given, Test) and not given.parenthesized:
+        if isinstance(given, TestList):
+            if wanted is SubTests.ONE:
+                self.report(
+                    "test-expected",
+                    given.span,
+                    "a single test is expected here, not a test list",
+                    "remove the parentheses, or combine the tests with allof (…) or anyof (…)",
+                )
+            for test in given.tests:
+                self.test(test, scope)
+            return
+        assert isinstance(given, Test)
+        if wanted is SubTests.LIST and not given.parenthesized:
             self.report(
                 "test-list-expected",
                 given.span,
                 "a test list in parentheses is expected here",
                 "write the tests as (test1, test2)",
             )
-        for test in given.tests if isinstance(given, TestList) else [given]:
-            self.test(test, scope)
+        self.test(given, scope)
 
     # Arguments.
 
@@ -322,8 +423,7 @@ class Checker:
         self,
         arguments: list[Argument],
         spec: CommandSpec | TestSpec,
-        provided: Provided,
-        where: Span,
+        node: Command | Test,
         scope: _Scope,
     ) -> None:
         for argument in arguments:
@@ -333,12 +433,42 @@ class Checker:
                     self.substituted.append(argument)  # type: ignore[arg-type]
             elif kind is StringList or kind is Callout:
                 self.substituted.extend(s for s in _strings(argument) if "${" in s.value)
-        tags = self.registry.tags_of(spec)
-        signature = spec.signature
+        signature = self.signatures.get(id(spec))
+        if signature is None or signature.spec is not spec:
+            signature = self.signature(spec)
+        if arguments and type(arguments[0]) is Tag:
+            index, groups = self.tags(arguments, signature, scope)
+        else:
+            index, groups = 0, _NO_GROUPS
+        for group in signature.required_groups:
+            if group not in groups:
+                options = ", ".join(
+                    f":{t}"
+                    for t, p in signature.tags.items()
+                    if getattr(p.spec, "group", None) == group
+                )
+                self.report(
+                    "missing-tag",
+                    _where(node),
+                    f"'{spec.name}' needs one of {options}",
+                    f"add one of {options}",
+                )
+        self.positionals(arguments[index:] if index else arguments, signature, node)
+        if groups and groups.get(MATCH_TYPE) == "regex":
+            self.regex_keys(arguments, spec)
+
+    def tags(
+        self, arguments: list[Argument], signature: _Signature, scope: _Scope
+    ) -> tuple[int, dict[str, str]]:
+        """RFC 5228 §2.6.2: checks the leading tagged arguments; returns how many arguments
+        they take up, and the tag given for each group (match type, comparator, ...)."""
+        spec = signature.spec
+        tags = signature.tags
         seen: set[str] = set()
         groups: dict[str, str] = {}
         index = 0
-        while index < len(arguments) and isinstance(arguments[index], Tag):
+        count = len(arguments)
+        while index < count and type(arguments[index]) is Tag:
             tag = arguments[index]
             assert isinstance(tag, Tag)
             index += 1
@@ -346,9 +476,11 @@ class Checker:
             if known is None:
                 self.unknown_tag(tag, spec, tags)
                 continue
-            self.needs(known, tag.span, f"the tag ':{tag.name}'", scope)
+            capability = known.capability
+            if capability and capability not in scope.required:
+                self.needs(known, tag.span, f"the tag ':{tag.name}'", scope)
             declared = known.spec
-            assert not isinstance(declared, CommandSpec | TestSpec)
+            assert isinstance(declared, SpecTag)
             if tag.name in seen:
                 self.report(
                     "duplicate-tag", tag.span, f"':{tag.name}' is given twice", "remove one of them"
@@ -366,7 +498,7 @@ class Checker:
                 groups.setdefault(declared.group, tag.name)
             if declared.value is None:
                 continue
-            if index >= len(arguments) or isinstance(arguments[index], Tag):
+            if index >= count or type(arguments[index]) is Tag:
                 self.report(
                     "missing-argument",
                     tag.span,
@@ -376,55 +508,51 @@ class Checker:
                 continue
             value = arguments[index]
             index += 1
-            if self.kind_fits(value, declared.value, f"the value of ':{tag.name}'"):
+            if type(value) not in signature.tag_values[tag.name]:
+                self.wrong_type(value, declared.value, f"the value of ':{tag.name}'")
+                continue
+            if declared.values is not None:
                 self.values(value, declared.values, f"':{tag.name}'")
-                if declared.role == "header-name":
-                    self.header_names(value)
-                if declared.group == COMPARATOR:
-                    self.comparator(value, scope)
-        for name in seen:
-            needed = getattr(tags[name].spec, "needs_tag", None)
-            if needed is not None and needed not in seen:
-                tag_node = next(a for a in arguments if isinstance(a, Tag) and a.name == name)
-                self.report(
-                    "missing-tag",
-                    tag_node.span,
-                    f"':{name}' only works together with ':{needed}'",
-                    f"add :{needed}, or remove :{name}",
-                )
-        for group in signature.required_groups:
-            if group not in groups:
-                options = ", ".join(
-                    f":{t}" for t, p in tags.items() if getattr(p.spec, "group", None) == group
-                )
-                self.report(
-                    "missing-tag",
-                    where,
-                    f"'{spec.name}' needs one of {options}",
-                    f"add one of {options}",
-                )
-        self.positionals(arguments[index:], spec, where)
-        if groups.get(MATCH_TYPE) == "regex":
-            self.regex_keys(arguments, spec)
-
-    def positionals(self, given: list[Argument], spec: CommandSpec | TestSpec, where: Span) -> None:
-        declared = spec.signature.positionals
-        if any(type(a) is Tag for a in given):
-            for tag in given:
-                if isinstance(tag, Tag):
+            if declared.role == "header-name":
+                self.header_names(value)
+            if declared.group == COMPARATOR:
+                self.comparator(value, scope)
+        if signature.needs_tags:
+            for name in seen:
+                needed = getattr(tags[name].spec, "needs_tag", None)
+                if needed is not None and needed not in seen:
+                    tag_node = next(a for a in arguments if isinstance(a, Tag) and a.name == name)
                     self.report(
-                        "misplaced-tag",
-                        tag.span,
-                        f"':{tag.name}' comes after the positional arguments",
-                        "tagged arguments go first, right after the name (RFC 5228 §2.6)",
+                        "missing-tag",
+                        tag_node.span,
+                        f"':{name}' only works together with ':{needed}'",
+                        f"add :{needed}, or remove :{name}",
                     )
-            given = [a for a in given if not isinstance(a, Tag)]
-        required = sum(not p.optional for p in declared)
+        return index, groups
+
+    def positionals(
+        self, given: list[Argument], signature: _Signature, node: Command | Test
+    ) -> None:
+        spec = signature.spec
+        for argument in given:
+            if type(argument) is Tag:
+                for tag in given:
+                    if isinstance(tag, Tag):
+                        self.report(
+                            "misplaced-tag",
+                            tag.span,
+                            f"':{tag.name}' comes after the positional arguments",
+                            "tagged arguments go first, right after the name (RFC 5228 §2.6)",
+                        )
+                given = [a for a in given if not isinstance(a, Tag)]
+                break
+        declared = signature.positionals
+        required = signature.required
         if len(given) < required:
             missing = [p.name for p in declared if not p.optional][len(given) :]
             self.report(
                 "missing-argument",
-                where,
+                _where(node),
                 f"'{spec.name}' needs its {', '.join(missing)}",
                 f"{spec.name} takes: {_describe_signature(spec)}",
             )
@@ -437,42 +565,30 @@ class Checker:
                 f"{spec.name} takes: {_describe_signature(spec)}",
             )
             given = given[: len(declared)]
-        surplus = len(given) - required
-        slots = []
-        for positional in declared:
-            if positional.optional:
-                if surplus <= 0:
-                    continue
-                surplus -= 1
-            slots.append(positional)
-        for positional, argument in zip(slots, given, strict=False):
-            if not self.kind_fits(argument, positional.kind, f"the {positional.name}"):
+        for (positional, fits), argument in zip(
+            signature.slots[len(given) - required], given, strict=True
+        ):
+            if type(argument) not in fits:
+                self.wrong_type(argument, positional.kind, f"the {positional.name}")
                 continue
-            self.values(argument, positional.values, f"the {positional.name}")
-            if positional.role == "header-name":
+            if positional.values is not None:
+                self.values(argument, positional.values, f"the {positional.name}")
+            role = positional.role
+            if role == "header-name":
                 self.header_names(argument)
-            elif positional.role in ("variable-name", "variable-names"):
+            elif role in _VARIABLE_ROLES:
                 for name in _strings(argument):
                     self.variable_name(name)
 
-    def kind_fits(self, argument: Argument, kind: Arg, what: str) -> bool:
-        fits = (
-            isinstance(argument, String | Callout)
-            if kind is Arg.STRING
-            else isinstance(argument, String | StringList | Callout)
-            if kind is Arg.STRING_LIST
-            else isinstance(argument, Number)
+    def wrong_type(self, argument: Argument, kind: Arg, what: str) -> None:
+        self.report(
+            "wrong-argument-type",
+            argument.span,
+            f"{what} must be {kind.value}, not {_describe_argument(argument)}",
+            'write a list as ["a", "b"] only where a list is allowed'
+            if isinstance(argument, StringList)
+            else f"give {kind.value} here",
         )
-        if not fits:
-            self.report(
-                "wrong-argument-type",
-                argument.span,
-                f"{what} must be {kind.value}, not {_describe_argument(argument)}",
-                'write a list as ["a", "b"] only where a list is allowed'
-                if isinstance(argument, StringList)
-                else f"give {kind.value} here",
-            )
-        return fits
 
     def values(self, argument: Argument, allowed: tuple[str, ...] | None, what: str) -> None:
         if allowed is None or not isinstance(argument, String | StringList):
@@ -661,6 +777,11 @@ def _tag_string(arguments: list[Argument], name: str) -> str | None:
             value = arguments[index + 1]
             return value.value if isinstance(value, String) else None
     return None
+
+
+def _where(node: Command | Test) -> Span:
+    """Where diagnostics about a command or test point: at its name."""
+    return node.name_span if type(node) is Command else _name_span(node)  # type: ignore[union-attr,arg-type]
 
 
 def _name_span(test: Test) -> Span:

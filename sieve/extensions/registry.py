@@ -110,12 +110,17 @@ class Registry:
         return tags
 
     def valued_tags(self, spec: CommandSpec | TestSpec) -> frozenset[str]:
-        """The names of the tags of a command or test that take a value."""
-        return frozenset(
-            name
-            for name, provided in self.tags_of(spec).items()
-            if getattr(provided.spec, "value", None)
-        )
+        """The names of the tags of a command or test that take a value (the compiler asks
+        at every call, so the answer is kept)."""
+        key = (isinstance(spec, CommandSpec), spec.name)
+        valued = self._valued.get(key)
+        if valued is None:
+            valued = self._valued[key] = frozenset(
+                name
+                for name, provided in self.tags_of(spec).items()
+                if getattr(provided.spec, "value", None)
+            )
+        return valued
 
     def _collect_tags(self, spec: CommandSpec | TestSpec) -> dict[str, Provided]:
         provider = (self.commands if isinstance(spec, CommandSpec) else self.tests)[spec.name]

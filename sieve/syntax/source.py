@@ -36,7 +36,11 @@ class Span(tuple):
 
     @property
     def line(self) -> int:
-        return self[0].position(self[1])[0] if self[0] else 0
+        # The compiler asks every instruction's line, so this skips `position`.
+        source = self[0]
+        if source is None:
+            return 0
+        return bisect.bisect_right(source._starts or source._line_starts, self[1])
 
     @property
     def column(self) -> int:

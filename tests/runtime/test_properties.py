@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import sieve
-from sieve.compiler import BinaryError, Program, from_bytes, to_bytes
+from sieve.compiler import Program, from_bytes, to_bytes
 from sieve.extensions.registry import Registry
 from sieve.syntax import ast as tree
 
@@ -84,7 +84,7 @@ def run(script: sieve.CompiledScript, message: bytes) -> dict:
 
 def has_nul_constant(program: Program) -> bool:
     """Whether a string constant holds NUL, which only `${hex:00}` or `${unicode:0}` can
-    put there (RFC 5228 §2.4.2.4); the known binary-form bug pinned by the xfail below."""
+    put there (RFC 5228 §2.4.2.4)."""
     for constant in program.constants:
         values = constant.value if isinstance(constant.value, tuple) else (constant.value,)
         if any(isinstance(value, str) and "\x00" in value for value in values):
@@ -96,26 +96,23 @@ def has_nul_constant(program: Program) -> bool:
 @given(valid_scripts())
 def test_every_drawn_script_compiles_and_survives_its_binary_form(source: str) -> None:
     program = sieve.compile(source).program
-    if not has_nul_constant(program):
-        assert from_bytes(to_bytes(program)) == program
+    assert from_bytes(to_bytes(program)) == program
 
 
 @settings(QUICK, max_examples=30)
 @given(valid_scripts("oracle"))
 def test_every_drawn_oracle_script_compiles_and_survives_its_binary_form(source: str) -> None:
     program = sieve.compile(source, dialect="oracle").program
-    if not has_nul_constant(program):
-        assert from_bytes(to_bytes(program)) == program
+    assert from_bytes(to_bytes(program)) == program
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=BinaryError,
-    reason="sieve/compiler/binary.py joins the string table with NUL, so a string that "
-    "holds NUL (legal through encoded-character) does not load back; the lead fixes it",
-)
 def test_a_string_holding_nul_survives_the_binary_form() -> None:
-    source = 'require "encoded-character"; if header "Subject" "${hex:00}" { discard; }'
+    # The string table joins on NUL; ${hex:00} and ${hex:01} put the separator and the
+    # escape character inside strings.
+    source = (
+        'require "encoded-character"; '
+        'if header "Subject" ["${hex:00}", "a${hex:01}b${hex:01 01 00}"] { discard; }'
+    )
     program = sieve.compile(source).program
     assert has_nul_constant(program)
     assert from_bytes(to_bytes(program)) == program
