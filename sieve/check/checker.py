@@ -453,9 +453,50 @@ class Checker:
                     f"'{spec.name}' needs one of {options}",
                     f"add one of {options}",
                 )
-        self.positionals(arguments[index:] if index else arguments, signature, node)
+        given = arguments[index:] if index else arguments
+        self.positionals(given, signature, node)
         if groups and groups.get(MATCH_TYPE) == "regex":
             self.regex_keys(arguments, spec)
+        if groups and groups.get(MATCH_TYPE) in _SUBSTRING_MATCHES and COMPARATOR in groups:
+            self.substring_comparator(arguments, groups[MATCH_TYPE])
+        if spec.name in _FLAG_COMMANDS and len(given) == 2:
+            self.flag_variable(spec.name, given[0], node, scope)
+
+    def substring_comparator(self, arguments: list[Argument], match_type: str) -> None:
+        """RFC 4790 §9.1: i;ascii-numeric has no substring operation, so :contains,
+        :matches and :regex cannot use it (Pigeonhole refuses this too)."""
+        for position, argument in enumerate(arguments[:-1]):
+            if isinstance(argument, Tag) and argument.name == "comparator":
+                value = arguments[position + 1]
+                if isinstance(value, String) and value.value.lower() == "i;ascii-numeric":
+                    self.report(
+                        "comparator-match-type",
+                        value.span,
+                        f"the comparator i;ascii-numeric cannot do :{match_type}: it only "
+                        "compares numbers as wholes",
+                        "use :is or :value/:count with i;ascii-numeric, or another comparator",
+                    )
+
+    def flag_variable(
+        self, name: str, variable: Argument, node: Command | Test, scope: _Scope
+    ) -> None:
+        """RFC 5232 §3-4: the two-argument forms name a variable holding the flags, which
+        needs "variables", and the actions name exactly one variable."""
+        if "variables" not in scope.required and "variables" not in self.missing:
+            self.missing.add("variables")  # one report: its hint fixes every use
+            self.report(
+                "missing-require",
+                variable.span,
+                f"'{name}' with a variable name needs the capability 'variables'",
+                'add require "variables"; at the top of the script',
+            )
+        if name != "hasflag" and isinstance(variable, StringList) and len(variable.strings) != 1:
+            self.report(
+                "bad-variable-name",
+                variable.span,
+                f"'{name}' takes one variable name here, not a list",
+                "name a single variable as a plain string",
+            )
 
     def tags(
         self, arguments: list[Argument], signature: _Signature, scope: _Scope
@@ -777,6 +818,10 @@ def _tag_string(arguments: list[Argument], name: str) -> str | None:
             value = arguments[index + 1]
             return value.value if isinstance(value, String) else None
     return None
+
+
+_SUBSTRING_MATCHES = frozenset({"contains", "matches", "regex"})
+_FLAG_COMMANDS = frozenset({"setflag", "addflag", "removeflag", "hasflag"})
 
 
 def _where(node: Command | Test) -> Span:

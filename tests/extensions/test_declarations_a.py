@@ -50,6 +50,7 @@ CODES = frozenset(
         "missing-block", "unexpected-block", "elsif-without-if", "else-without-if",
         "unknown-comparator", "bad-header-name", "missing-dependency", "bad-variable",
         "bad-variable-name", "bad-regex", "break-outside-foreverypart", "bad-encoded-character",
+        "comparator-match-type",
     )
 )  # fmt: skip
 
