@@ -49,6 +49,9 @@ class CompiledScript:
     name: str = ""
     warnings: list[Diagnostic] = field(default_factory=list)
     limits: Limits | None = None
+    # The capabilities the script was checked against (the server's list); None is all we
+    # know. ihave answers from it at run time.
+    extensions: frozenset[str] | None = None
     # The program linked to its implementations, made on the first run (a race only
     # builds the same thing twice).
     _linked: list[Any] = field(default_factory=list, compare=False, repr=False)
@@ -89,6 +92,7 @@ class CompiledScript:
             trace=trace,
             name=self.name,
             compile_included=_compile_included,
+            extensions=self.extensions,
         )
 
 
@@ -123,7 +127,8 @@ def compile_source(
     capabilities = tuple(sorted(checker.required))
     program = compile_script(parsed.script, capabilities, registry, dialect, name)
     warnings = [d for d in checker.diagnostics if not d.is_error]
-    return CompiledScript(program, name, warnings, limits)
+    enabled = None if extensions is None else frozenset(extensions)
+    return CompiledScript(program, name, warnings, limits, enabled)
 
 
 class ScriptCache:

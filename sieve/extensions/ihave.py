@@ -44,7 +44,8 @@ def ihave(run: Run, args: Args) -> bool:
     from sieve.extensions.registry import Registry
 
     dialect = run.frame.linked.program.dialect if run.frame is not None else "standard"
-    known = Registry.shared(None, dialect).enabled
+    # The server's capability list the script was compiled against, not all we know.
+    known = Registry.shared(run.extensions, dialect).enabled
     return all(name in known for name in run.strings(args.positionals[0]))
 
 

@@ -239,6 +239,8 @@ class Run:
         self.successes: list[Callable[[], None]] = []
         self._now: datetime | None = None
         self.jettisoned = False
+        # The capabilities the script was compiled against (None: all), for ihave.
+        self.extensions: frozenset[str] | None = None
         self._deadline = time.thread_time() + limits.max_cpu_seconds
         self._next_check = min(_TIME_CHECK_EVERY, limits.max_steps)
 
@@ -737,6 +739,7 @@ def execute(
     trace: bool = False,
     name: str = "",
     compile_included: Callable[[str | bytes, str, str], Linked] | None = None,
+    extensions: frozenset[str] | None = None,
 ) -> Result:
     """Runs a program on a message. Never raises for anything the script or the message
     does; a wrong type of argument is the caller's mistake and raises TypeError."""
@@ -752,6 +755,7 @@ def execute(
         trace,
         compile_included,
     )
+    run.extensions = extensions
     status, errors = SUCCESS, []
     try:
         run.execute(linked, name or linked.program.name)
