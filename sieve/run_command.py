@@ -1,5 +1,11 @@
 """`sieve run SCRIPT MESSAGE...`: what the script does to each message, as a summary, as
-the JSON document of `Result.to_dict()`, and with `--trace` line by line."""
+the JSON document of `Result.to_dict()`, and with `--trace` line by line.
+
+With `--maildir DIR`, `--mbox FILE` or a folder among the messages (or `--format csv`) it
+is a dry run over whole mailboxes instead: every message runs, on `--jobs` processes, and
+a summary table says what would have happened (`sieve.dryrun`). When `--from`/`--to` are
+not given, a dry run reads each message's envelope from its Return-Path (else its first
+From) and its first To."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from sieve.mapping.options import add_mapping_options, callout_check, mapping_ho
 from sieve.runtime.hierarchy import LEVELS, HierarchyResult, run_hierarchy
 from sieve.runtime.host import Envelope, MemoryHost
 from sieve.runtime.limits import Limits
+from sieve.runtime.mailbox import DEFAULT_MAX_MESSAGE_SIZE
 from sieve.runtime.result import SUCCESS, Result
 from sieve.runtime.vm import describe
 
@@ -35,10 +42,10 @@ def add_parser(commands: Any, dialects: list[str], capability_list: Any) -> None
     run.set_defaults(handler=command_run)
     run.add_argument(
         "inputs",
-        nargs="+",
+        nargs="*",
         metavar="[SCRIPT] MESSAGE",
-        help="a .sieve or .svbc script, then message files (- is stdin); with --user, "
-        "--channel or --system, only messages",
+        help="a .sieve or .svbc script, then message files (- is stdin) or folders of "
+        ".eml files or maildirs (a dry run); with --user, --channel or --system, only messages",
     )
     for level, what in (
         ("user", "the user's own script"),
@@ -52,8 +59,18 @@ def add_parser(commands: Any, dialects: list[str], capability_list: Any) -> None
             help=f"{what}: the Oracle filter hierarchy runs user, channel, system until one "
             "script keeps, files, redirects, discards, rejects or jettisons the message",
         )
-    run.add_argument("--from", dest="mail_from", default="", help="envelope sender (MAIL FROM)")
-    run.add_argument("--to", dest="rcpt_to", default="", help="envelope recipient (RCPT TO)")
+    run.add_argument(
+        "--from",
+        dest="mail_from",
+        default=None,
+        help="envelope sender (MAIL FROM; in a dry run, default: each message's Return-Path)",
+    )
+    run.add_argument(
+        "--to",
+        dest="rcpt_to",
+        default=None,
+        help="envelope recipient (RCPT TO; in a dry run, default: each message's first To)",
+    )
     run.add_argument("--orig-to", default=None, help="original recipient (ORCPT)")
     run.add_argument("--auth", default=None, help="authenticated submitter")
     run.add_argument(
@@ -81,18 +98,66 @@ def add_parser(commands: Any, dialects: list[str], capability_list: Any) -> None
     )
     run.add_argument("--dialect", choices=dialects, default="standard")
     run.add_argument("--extensions", type=capability_list, default=None, metavar="LIST")
-    run.add_argument("--format", choices=("text", "json"), default="text")
-    run.add_argument("--trace", action="store_true", help="show each test and action")
+    run.add_argument(
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
+        help="text; json (one document, or JSON lines for several messages); csv (one row "
+        "per message); in a dry run, json and csv go to stdout and the summary to stderr",
+    )
+    run.add_argument(
+        "--trace",
+        action="store_true",
+        help="show each test and action (in a dry run: count the tests that matched)",
+    )
     add_mapping_options(run, run=True)
+    dry = run.add_argument_group(
+        "dry runs over mailboxes",
+        "Run every message of a mailbox and print a summary: how many messages each action "
+        "and mailbox would get, which rules fired, which messages failed. Without --from "
+        "and --to, each message's envelope is read from its Return-Path (else From) and "
+        "its first To. Each worker process has its own Host: duplicate and vacation "
+        "memories, and throttle counts unless --state or --memcached shares them.",
+    )
+    dry.add_argument(
+        "--maildir", action="append", default=[], metavar="DIR", help="a maildir (cur/, new/)"
+    )
+    dry.add_argument(
+        "--mbox", action="append", default=[], metavar="FILE", help="an mbox file (From_ lines)"
+    )
+    dry.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="worker processes (default: the number of cores)",
+    )
+    dry.add_argument(
+        "--max-message-size",
+        type=_positive,
+        default=DEFAULT_MAX_MESSAGE_SIZE,
+        metavar="BYTES",
+        help=f"skip (and report) larger messages (default {DEFAULT_MAX_MESSAGE_SIZE})",
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"needs a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"needs a number of at least 1, not {value}")
+    return value
 
 
 def command_run(args: argparse.Namespace) -> int:
     try:
         limits = _limits(args.limit)
         environment = _pairs(args.env, "--env")
-        clock = _clock(args.now)
+        moment = _moment(args.now)
         check_callouts = callout_check(args)
-    except (ValueError, *_mapping_errors(args)) as error:
+    except (ValueError, *mapping_errors(args)) as error:
         print(f"sieve run: {error}", file=sys.stderr)
         return EXIT_USAGE
     hierarchy = [(level, getattr(args, level)) for level in LEVELS if getattr(args, level)]
@@ -100,23 +165,38 @@ def command_run(args: argparse.Namespace) -> int:
         paths, messages = [path for _, path in hierarchy], args.inputs
     else:
         paths, messages = args.inputs[:1], args.inputs[1:]
-        if not messages:
-            print("sieve run: give a SCRIPT and at least one MESSAGE", file=sys.stderr)
-            return EXIT_USAGE
+    dry_run = _wants_dry_run(args, messages)
+    if not paths or not (messages or dry_run):
+        print("sieve run: give a SCRIPT and at least one MESSAGE", file=sys.stderr)
+        return EXIT_USAGE
     scripts = []
+    sources: dict[str, list[str]] = {}
     for path in paths:
-        loaded = _load_script(path, args, limits, check_callouts)
+        loaded = _load_script(path, args, limits, check_callouts, sources)
         if isinstance(loaded, int):
             return loaded
         scripts.append(loaded)
     folder = Path(args.scripts) if args.scripts else Path(paths[0]).resolve().parent
-    envelope = Envelope(args.mail_from, args.rcpt_to, args.orig_to, args.auth)
+    if dry_run:
+        from sieve.dryrun.command import run_mailboxes, settings_from
+
+        levels = [level for level, _ in hierarchy] or [""]
+        pairs = list(zip(levels, scripts, strict=True))
+        settings = settings_from(args, pairs, limits, dict(environment), moment, str(folder))
+        labelled = {
+            level: sources[path]
+            for level, path in zip(levels, paths, strict=True)
+            if path in sources
+        }
+        return run_mailboxes(args, labelled, settings, messages)
+    envelope = Envelope(args.mail_from or "", args.rcpt_to or "", args.orig_to, args.auth)
+    clock = (lambda: moment) if moment is not None else None
     # One Host for every message of the run: throttle counts, duplicate and vacation
     # memories carry from one message to the next, as on a server.
     settings = {"clock": clock, "script_dir": folder, "items": dict(environment)}
     try:
         host = mapping_host(args, **settings) or MemoryHost(**settings)
-    except (ValueError, OSError, *_mapping_errors(args)) as error:
+    except (ValueError, OSError, *mapping_errors(args)) as error:
         print(f"sieve run: {error}", file=sys.stderr)
         return EXIT_USAGE
     status = EXIT_CLEAN
@@ -154,7 +234,17 @@ def command_run(args: argparse.Namespace) -> int:
     return status
 
 
-def _mapping_errors(args: argparse.Namespace) -> tuple[type[Exception], ...]:
+def _wants_dry_run(args: argparse.Namespace, messages: list[str]) -> bool:
+    """Mailbox options, a folder among the messages, or CSV (a table of messages)."""
+    return bool(
+        args.maildir
+        or args.mbox
+        or args.format == "csv"
+        or any(name != "-" and Path(name).is_dir() for name in messages)
+    )
+
+
+def mapping_errors(args: argparse.Namespace) -> tuple[type[Exception], ...]:
     """What loading --mappings and its throttle store can raise (imported only then)."""
     if not args.mappings:
         return ()
@@ -165,9 +255,16 @@ def _mapping_errors(args: argparse.Namespace) -> tuple[type[Exception], ...]:
     return (MappingError, ThrottleConfigError, StoreUnavailable)
 
 
-def _load_script(path: str, args: argparse.Namespace, limits: Limits, check: Any) -> Any:
+def _load_script(
+    path: str,
+    args: argparse.Namespace,
+    limits: Limits,
+    check: Any,
+    sources: dict[str, list[str]] | None = None,
+) -> Any:
     """A compiled script from a .sieve or .svbc file, or the exit status after saying why
-    it cannot be had."""
+    it cannot be had. The lines of a source script go into `sources` (by path), for the
+    dry-run summary to show the rules that fired."""
     from sieve.cli import print_diagnostics
     from sieve.compiler import BinaryError, CompiledScript, CompileError, compile_source
     from sieve.compiler.binary import MAGIC, from_bytes
@@ -180,6 +277,8 @@ def _load_script(path: str, args: argparse.Namespace, limits: Limits, check: Any
     try:
         if source.startswith(MAGIC):
             return CompiledScript(from_bytes(source), path, limits=limits)
+        if sources is not None:
+            sources[path] = source.decode("utf-8", "replace").splitlines()
         return compile_source(
             source,
             name=path,
@@ -224,7 +323,8 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
     return pairs
 
 
-def _clock(text: str | None) -> Any:
+def _moment(text: str | None) -> datetime | None:
+    """The --now clock, UTC when no zone is given."""
     if text is None:
         return None
     try:
@@ -235,7 +335,7 @@ def _clock(text: str | None) -> Any:
         from datetime import UTC
 
         moment = moment.replace(tzinfo=UTC)
-    return lambda: moment
+    return moment
 
 
 def _print_trace(result: Result, stream: TextIO) -> None:
