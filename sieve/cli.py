@@ -305,6 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sieve.lint import command as lint_command
 
     lint_command.add_parser(commands, sorted(DIALECTS), _capability_list)
+    from sieve.testing import command as test_command
+
+    test_command.add_parser(commands, sorted(DIALECTS), _capability_list)
 
     highlight = add("highlight", "print the scripts with syntax highlighting", command_highlight)
     highlight.add_argument("--html", action="store_true", help="a standalone HTML page")

@@ -9,6 +9,9 @@ from sieve.syntax.oracle import OracleGrammar
 DIALECTS: dict[str, type[StandardGrammar]] = {
     "standard": StandardGrammar,
     "oracle": OracleGrammar,
+    # Pigeonhole's testsuite files (.svtest): the standard grammar; what differs is only
+    # that the "vnd.dovecot.testsuite" extension is offered, so that no filter can use it.
+    "testsuite": StandardGrammar,
 }
 
 

@@ -1,0 +1,4 @@
+# Runs before the user's script: keeps a copy of everything in Archive.
+require ["fileinto", "copy"];
+
+fileinto :copy "Archive";
