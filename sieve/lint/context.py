@@ -37,6 +37,9 @@ Ancestors = tuple[Node, ...]
 DEFAULT_MATCH_TYPE = "is"
 DEFAULT_COMPARATOR = "i;ascii-casemap"
 DEFAULT_ADDRESS_PART = "all"
+# Comparators under which :matches, :is and :contains compare the same text, so a glob can
+# be rewritten as one of the others.
+EQUALITY_COMPARATORS = frozenset({"i;ascii-casemap", "i;octet", "i;unicode-casemap"})
 
 _FLOW_FAILED = object()
 _MATCH_VARIABLE = re.compile(r"\$\{[0-9]+\}")
@@ -153,6 +156,19 @@ class LintContext:
         for node, ancestors in self.walk():
             if isinstance(node, Test):
                 yield node, ancestors
+
+    def glob_tests(self) -> Iterator[tuple[Test, Tag, list[String]]]:
+        """Every `:matches` test under a comparator that compares text as it is, with its
+        keys: what the rules that would turn a glob into :is or :contains look at."""
+        for test, _ in self.tests():
+            tag = self.match_type_tag(test)
+            if tag is None or tag.name != "matches":
+                continue
+            if self.comparator(test) not in EQUALITY_COMPARATORS:
+                continue
+            keys = self.strings(self.positional(test, -1))
+            if keys:
+                yield test, tag, keys
 
     # Reading arguments.
 

@@ -8,7 +8,6 @@ from sieve.lint.context import LintContext
 from sieve.lint.finding import Finding, Fix
 from sieve.lint.patterns import contains_form, quote
 from sieve.lint.rule import Rule
-from sieve.lint.rules.matches_without_wildcard import EQUALITY_COMPARATORS
 
 
 class MatchesAsContains(Rule):
@@ -36,13 +35,7 @@ class MatchesAsContains(Rule):
     tolerant = True
 
     def check(self, context: LintContext) -> Iterator[Finding]:
-        for test, _ in context.tests():
-            tag = context.match_type_tag(test)
-            if tag is None or tag.name != "matches":
-                continue
-            if context.comparator(test) not in EQUALITY_COMPARATORS:
-                continue
-            keys = context.strings(context.positional(test, -1))
+        for _test, tag, keys in context.glob_tests():
             middles = [contains_form(key.value) for key in keys]
             if not keys or any(middle is None for middle in middles):
                 continue

@@ -10,7 +10,6 @@ from sieve.lint.patterns import literal_text
 from sieve.lint.rule import Rule
 
 # RFC 4790 comparators for which a wildcard-free :matches is exactly :is (RFC 5228 §2.7.1).
-EQUALITY_COMPARATORS = {"i;ascii-casemap", "i;octet", "i;unicode-casemap"}
 
 
 class MatchesWithoutWildcard(Rule):
@@ -38,15 +37,7 @@ class MatchesWithoutWildcard(Rule):
     tolerant = True
 
     def check(self, context: LintContext) -> Iterator[Finding]:
-        for test, _ in context.tests():
-            tag = context.match_type_tag(test)
-            if tag is None or tag.name != "matches":
-                continue
-            if context.comparator(test) not in EQUALITY_COMPARATORS:
-                continue
-            keys = context.strings(context.positional(test, -1))
-            if not keys:
-                continue
+        for _test, tag, keys in context.glob_tests():
             literals = [literal_text(key.value) for key in keys]
             if any(value is None for value in literals):
                 continue
