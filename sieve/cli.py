@@ -1,4 +1,4 @@
-"""The `sieve` command line: check, compile, dump, run, fmt and highlight (lint and test follow).
+"""The `sieve` command line: check, compile, dump, run, lint, test, fmt and highlight.
 
 Exit status everywhere: 0 clean, 1 the script has findings (or would be reformatted),
 2 usage or I/O error.
