@@ -308,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sieve.testing import command as test_command
 
     test_command.add_parser(commands, sorted(DIALECTS), _capability_list)
+    from sieve.serve import command as serve_command
+
+    serve_command.add_parser(commands)
 
     highlight = add("highlight", "print the scripts with syntax highlighting", command_highlight)
     highlight.add_argument("--html", action="store_true", help="a standalone HTML page")

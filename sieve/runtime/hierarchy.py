@@ -66,7 +66,12 @@ class HierarchyResult:
 
 
 def decides(result: Result) -> bool:
-    return result.status == SUCCESS and any(isinstance(a, DECISIVE) for a in result.actions)
+    """A script decides when it keeps, files, redirects, discards, rejects or jettisons the
+    message; a `:copy` (RFC 3894) leaves the decision to the next script, as it leaves the
+    implicit keep."""
+    return result.status == SUCCESS and any(
+        isinstance(a, DECISIVE) and a.cancels_keep for a in result.actions
+    )
 
 
 def run_hierarchy(

@@ -96,3 +96,11 @@ def test_the_cli_runs_the_hierarchy(tmp_path) -> None:  # noqa: ANN001
     assert [a["type"] for a in document["actions"]] == ["addtag", "fileinto"]
     text = cli("run", "--dialect", "oracle", "--user", str(user), "--system", str(system), message)
     assert "decided by the system script" in text.stdout
+
+
+def test_a_copy_does_not_decide() -> None:
+    user = oracle('require "copy"; redirect :copy "archive@example.com";', "u")
+    system = oracle('require "addtag"; addtag "[seen]";', "s")
+    outcome = sieve.run_hierarchy([("user", user), ("system", system)], MESSAGE, ENVELOPE)
+    assert outcome.decided_by is None and outcome.implicit_keep is True
+    assert [a.type for a in outcome.actions] == ["redirect", "addtag"]
