@@ -233,3 +233,28 @@ def test_malformed_mail_is_still_delivered(
     (delivered,) = sink.received
     assert delivered.data.startswith(b"X-Sieve-Mailbox: INBOX\r\n")
     assert b"\xfe" in delivered.data  # the body, byte for byte
+
+
+def test_killing_the_downstream_mid_run_loses_no_message(
+    tmp_path: Path, sink: Sink, start_service: Callable[..., RunningService]
+) -> None:
+    """A stream of 30 messages, the next hop stopped after the 10th and back after the
+    20th; the sender, like an MTA, retries what got a 4xx. Every message arrives, once."""
+    service = start_service(system=write_script(tmp_path / "system.sieve", FILING))
+    pending = [f"message {n}" for n in range(30)]
+    deferred: list[str] = []
+    for number, subject in enumerate(pending):
+        if number == 10:
+            sink.stop()
+        if number == 20:
+            sink.start()
+        try:
+            send(service.port, message(subject))
+        except smtplib.SMTPDataError as error:
+            assert error.smtp_code == 451  # never a 5xx, never a silent loss
+            deferred.append(subject)
+    assert len(deferred) == 10
+    for subject in deferred:  # the sending MTA's queue run
+        assert send(service.port, message(subject)) == {}
+    subjects = [email.message_from_bytes(r.data)["Subject"] for r in sink.received]
+    assert sorted(subjects) == sorted(pending)
