@@ -24,13 +24,20 @@ log = logging.getLogger("sieve.serve")
 
 
 def build_host(config: Config) -> Any:
-    """The Oracle mapping host when [mapping] is configured (throttles shared through
-    memcached), else the in-memory one."""
+    """The Oracle mapping host when [mapping] is configured, else the in-memory one; with
+    memcached, throttle counts and the duplicate and vacation memories are shared."""
     if config.mappings or config.throttle or config.memcached:
         from sieve.mapping.host import oracle_host
 
-        return oracle_host(config.mappings, throttle=config.throttle, memcached=config.memcached)
-    return sieve.MemoryHost()
+        host = oracle_host(config.mappings, throttle=config.throttle, memcached=config.memcached)
+    else:
+        host = sieve.MemoryHost()
+    if config.memcached:
+        # Several instances remember the same message IDs and vacation replies.
+        from sieve.mapping.memory import MemcachedMemory, share_memories
+
+        share_memories(host, MemcachedMemory(config.memcached))
+    return host
 
 
 class Service:

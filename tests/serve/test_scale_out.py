@@ -39,3 +39,23 @@ def test_two_instances_share_one_throttle_quota(
     (notice,) = notices  # the 51st overall is rejected with a notice to the sender
     text = email.message_from_bytes(notice.data).get_payload(0).get_payload()
     assert "sending a lot of messages that appear to be spam" in text
+
+
+def test_two_instances_share_the_duplicate_memory(
+    tmp_path: Path,
+    sink: Sink,
+    start_service: Callable[..., RunningService],
+    memcached_factory: Callable[[], MemcachedServer],
+) -> None:
+    """RFC 7352 duplicate tracking across hosts: the same Message-ID through the second
+    instance is known as a duplicate."""
+    server = memcached_factory()
+    script = tmp_path / "dedup.sieve"
+    script.write_text('require "duplicate"; if duplicate { discard; }\n')
+    first = start_service(system=script, memcached=server.address)
+    second = start_service(system=script, memcached=server.address)
+    mail = b"Message-ID: <once@example.com>\r\nSubject: once\r\n\r\nhello\r\n"
+    for service in (first, second, first):
+        with smtplib.SMTP("127.0.0.1", service.port, timeout=10) as client:
+            assert client.sendmail("a@example.com", ["bob@example.net"], mail) == {}
+    assert len(sink.to("bob@example.net")) == 1  # the later two were discarded
