@@ -203,7 +203,7 @@ def names_in(commands: list[tree.Command], found: set[str]) -> set[str]:
 def test_the_strategy_draws_every_command_and_test_of_the_registry(dialect: str) -> None:
     found: set[str] = set()
 
-    @settings(max_examples=150, derandomize=True, database=None, phases=[Phase.generate])
+    @settings(max_examples=300, derandomize=True, database=None, phases=[Phase.generate])
     @given(valid_scripts(dialect))
     def collect(source: str) -> None:
         parsed = sieve.parse(source, dialect=dialect)
