@@ -17,18 +17,24 @@ The header block and MIME boundaries are split by hand over bytes, which is fast
 from __future__ import annotations
 
 import binascii
-import codecs
-import html
 import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from email.generator import BytesGenerator
 from email.message import Message as StdlibMessage
-from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
 from sieve.runtime.addresses import Address, parse_address_list
+from sieve.runtime.encoded_words import (
+    codec_for,
+    decode_bytes,
+    decode_encoded_words,
+    encode_words,
+    to_bytes,
+    utf8_or_latin1,
+)
+from sieve.runtime.html_text import html_to_text
 
 __all__ = ["MAX_DEPTH", "Address", "Message", "Part", "decode_encoded_words", "encode_words"]
 
@@ -36,156 +42,6 @@ MAX_DEPTH = 100
 """MIME parts nested deeper than this are kept as leaves (as Dovecot does by default)."""
 
 _MESSAGE_TYPES = frozenset({"message/rfc822", "message/global"})
-
-# ---------------------------------------------------------------------------------------
-# Character sets
-
-
-def _utf8_or_latin1(raw: bytes) -> str:
-    """Bytes of unknown charset: UTF-8 when they are valid UTF-8, else Latin-1 (never fails)."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
-
-
-# MIME names that Python spells differently or lacks; GB2312 mail is GBK in practice.
-_CHARSET_ALIASES = {
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "iso-8859-8-i": "iso8859-8",
-    "iso-8859-8-e": "iso8859-8",
-    "iso-8859-6-i": "iso8859-6",
-    "iso-8859-6-e": "iso8859-6",
-    "unicode-1-1-utf-7": "utf-7",
-    "x-sjis": "shift_jis",
-    "windows-874": "cp874",
-    "x-mac-roman": "mac-roman",
-}
-# Only real text codecs: a charset name must never select idna, punycode, unicode_escape
-# (slow or surprising on hostile input) or a bytes-to-bytes codec.
-_TEXT_CODEC = re.compile(
-    r"(utf|iso8859|iso2022|cp|mac|koi8|gb|big5|euc|shift_jis|hz|johab|ascii|tis|hp.roman8"
-    r"|ptcp154|kz1048|latin)"
-)
-
-
-@lru_cache(maxsize=512)
-def _codec(charset: str) -> str | None:
-    """The Python codec for a MIME charset name, or None when unknown or not allowed."""
-    name = charset.strip().strip('"').lower()
-    if not name or len(name) > 64:
-        return None
-    name = _CHARSET_ALIASES.get(name, name)
-    try:
-        codec = codecs.lookup(name).name
-    except (LookupError, ValueError, TypeError):
-        return None
-    return codec if _TEXT_CODEC.match(codec) else None
-
-
-def _decode_bytes(raw: bytes, codec: str | None) -> str:
-    """Bytes in a known codec (bad sequences become U+FFFD); ASCII or unknown: UTF-8/Latin-1."""
-    if codec is None or codec == "ascii":
-        return _utf8_or_latin1(raw)
-    try:
-        return raw.decode(codec, "replace")
-    except Exception:  # a codec failing with errors="replace" is a codec bug, not our input's
-        return _utf8_or_latin1(raw)
-
-
-def _to_bytes(text: str) -> bytes:
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace")
-
-
-# ---------------------------------------------------------------------------------------
-# RFC 2047 encoded words
-
-# RFC 2047 §2 forbids spaces in encoded-text; Pigeonhole accepts them in Q words, and so do we.
-_ENCODED_WORD = re.compile(r"=\?([^?\s]{1,64})\?([bBqQ])\?([^?]*)\?=")
-_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]*")
-
-
-def _word_bytes(charset: str, encoding: str, text: str) -> tuple[str, bytes] | None:
-    """(codec, octets) of one encoded word, or None when it cannot be decoded."""
-    codec = _codec(charset.split("*", 1)[0])  # RFC 2231 §5: charset*language
-    if codec is None:
-        return None
-    if encoding in "qQ":
-        # RFC 2047 §4.2: "_" is a space, "=XX" an octet.
-        return codec, binascii.a2b_qp(_to_bytes(text), header=True)
-    core = "".join(text.split()).rstrip("=")
-    if len(core) % 4 == 1 or not _BASE64_TEXT.fullmatch(core):
-        return None
-    try:
-        return codec, binascii.a2b_base64(core + "=" * (-len(core) % 4))
-    except binascii.Error:
-        return None
-
-
-def decode_encoded_words(text: str) -> str:
-    """Decode RFC 2047 encoded words anywhere in `text`, as Pigeonhole does.
-
-    Whitespace between two encoded words is dropped (RFC 2047 §6.2), and adjacent words in
-    the same charset are decoded as one byte string, so a character split across two words
-    survives. A word with an unknown charset or broken base64 is left as written."""
-    if "=?" not in text:
-        return text
-    out: list[str] = []
-    run = bytearray()
-    run_codec: str | None = None
-    pos = 0
-    after_word = False
-    for match in _ENCODED_WORD.finditer(text):
-        gap = text[pos : match.start()]
-        word = _word_bytes(*match.groups())
-        if word is None:
-            if run_codec is not None:
-                out.append(_decode_bytes(bytes(run), run_codec))
-                run_codec = None
-            out.append(gap)
-            out.append(match.group())
-            after_word = False
-        else:
-            codec, octets = word
-            joined = after_word and not gap.strip(" \t\r\n")
-            if joined and codec == run_codec:
-                run += octets
-            else:
-                if run_codec is not None:
-                    out.append(_decode_bytes(bytes(run), run_codec))
-                if not joined:
-                    out.append(gap)
-                run_codec, run = codec, bytearray(octets)
-            after_word = True
-        pos = match.end()
-    if run_codec is not None:
-        out.append(_decode_bytes(bytes(run), run_codec))
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def encode_words(value: str) -> str:
-    """`value` as RFC 2047 B-encoded UTF-8 words when it needs encoding, else unchanged.
-
-    Each word holds whole characters, so decoding gives `value` back exactly."""
-    if value.isascii() and "=?" not in value:
-        return value
-    words: list[str] = []
-    chunk = bytearray()
-    for char in value:
-        octets = char.encode("utf-8", "replace")
-        if len(chunk) + len(octets) > 45:  # 45 octets = 60 base64 characters: 72 per word
-            words.append(chunk)
-            chunk = bytearray()
-        chunk += octets
-    words.append(chunk)
-    return " ".join(f"=?UTF-8?B?{binascii.b2a_base64(w, newline=False).decode()}?=" for w in words)
-
 
 # ---------------------------------------------------------------------------------------
 # Header fields
@@ -245,7 +101,7 @@ def _parse_fields(data: bytes, start: int, end: int, defects: list[str]) -> list
             defects.append("header line without a field name")
         name, value = match.groups()
         if not ascii_only:
-            name, value = _utf8_or_latin1(name), _utf8_or_latin1(value)
+            name, value = utf8_or_latin1(name), utf8_or_latin1(value)
         if "\n" in value:  # a newline inside the match is always a fold: remove it
             value = value.replace("\r\n", "").replace("\n", "")
         if fields:
@@ -430,8 +286,8 @@ def _parse_params(text: str, start: int) -> dict[str, str]:
                     charset = charset or None
                 octets += unquote_to_bytes(value)
             else:
-                octets += _to_bytes(value)
-        simple[base] = _decode_bytes(bytes(octets), _codec(charset) if charset else None)
+                octets += to_bytes(value)
+        simple[base] = decode_bytes(bytes(octets), codec_for(charset) if charset else None)
     return simple
 
 
@@ -544,7 +400,7 @@ class Part(_HeaderAccess):
         if self._content is None:
             body = self._decoded_body()
             charset = self.params.get("charset") if self.content_type.startswith("text/") else None
-            codec = _codec(charset) if charset else None
+            codec = codec_for(charset) if charset else None
             if codec is None and charset and charset.lower() not in ("us-ascii", "ascii"):
                 self._defect(f"unknown charset {charset[:40]!r}")
             try:
@@ -552,11 +408,11 @@ class Part(_HeaderAccess):
             except UnicodeDecodeError:
                 if self.content_type.startswith("text/"):
                     self._defect(f"text not valid {codec or 'utf-8'}")
-                    self._content = _decode_bytes(body, codec)
+                    self._content = decode_bytes(body, codec)
                 else:
                     self._content = body.decode("utf-8", "replace")
             except Exception:  # a codec that fails strictly in some other way
-                self._content = _decode_bytes(body, codec)
+                self._content = decode_bytes(body, codec)
         return self._content
 
     def payload(self) -> bytes:
@@ -566,7 +422,7 @@ class Part(_HeaderAccess):
     def header_text(self) -> str:
         """The header block as written (RFC 5173 §5.2 matches a nested message by it)."""
         start, end = self._header_range
-        return _utf8_or_latin1(self._data[start:end])
+        return utf8_or_latin1(self._data[start:end])
 
     def text(self) -> str:
         """The content as text, for RFC 5703 extracttext: HTML reduced to its text, other
@@ -575,7 +431,7 @@ class Part(_HeaderAccess):
             if self.is_multipart or self.content_type in _MESSAGE_TYPES:
                 self._text = ""
             elif self.content_type == "text/html":
-                self._text = _html_to_text(self._decoded_text())
+                self._text = html_to_text(self._decoded_text())
             else:
                 self._text = self._decoded_text()
         return self._text
@@ -695,7 +551,7 @@ class _Source:
 
     def body_raw(self) -> str:
         if self._body_raw is None:
-            self._body_raw = _utf8_or_latin1(self.data[self.body_start :])
+            self._body_raw = utf8_or_latin1(self.data[self.body_start :])
         return self._body_raw
 
     def build_tree(self) -> list[Part]:
@@ -748,7 +604,7 @@ class _Source:
         if not boundary:
             self.defects.append(f"part {part.index}: multipart without a boundary")
             return []
-        splitter = _Splitter(data, start, end, _to_bytes(boundary))
+        splitter = _Splitter(data, start, end, to_bytes(boundary))
         splitter.split(max(budget, 0))
         part._preamble, part._epilogue = splitter.preamble, splitter.epilogue
         if not splitter.found:
@@ -774,54 +630,6 @@ class _Source:
         headers = _Headers(_parse_fields(data, start, cut, self.defects))
         header_range, body_range = (start, header_end), (body_start, end)
         return Part(data, header_range, body_range, headers, default_type, self.defects)
-
-
-# ---------------------------------------------------------------------------------------
-# HTML to text (RFC 5173 §5.3 :text, RFC 5703 extracttext)
-
-_BLOCK_TAGS = frozenset(
-    {
-        *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt"),
-        *("footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li"),
-        *("main", "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"),
-    }
-)
-_TAG_NAME = re.compile(r"/?([A-Za-z][A-Za-z0-9]*)")
-_END_TAG = {
-    "script": re.compile(r"</script[^>]*>", re.IGNORECASE),
-    "style": re.compile(r"</style[^>]*>", re.IGNORECASE),
-}
-
-
-def _html_to_text(markup: str) -> str:
-    """Text of an HTML document: tags dropped, scripts and styles removed, entities decoded.
-
-    A single left-to-right pass with `str.find`, so unclosed tags and comments cost
-    linear time (regular expressions over HTML do not)."""
-    out: list[str] = []
-    pos, end = 0, len(markup)
-    while pos < end:
-        tag = markup.find("<", pos)
-        if tag < 0:
-            out.append(markup[pos:])
-            break
-        out.append(markup[pos:tag])
-        if markup.startswith("<!--", tag):
-            close = markup.find("-->", tag + 4)
-            pos = end if close < 0 else close + 3
-            continue
-        close = markup.find(">", tag + 1)
-        if close < 0:
-            break
-        name_match = _TAG_NAME.match(markup, tag + 1, close)
-        name = name_match.group(1).lower() if name_match else ""
-        pos = close + 1
-        if name in _END_TAG and not markup.startswith("/", tag + 1):
-            ending = _END_TAG[name].search(markup, pos)
-            pos = end if ending is None else ending.end()
-        elif name in _BLOCK_TAGS:
-            out.append("\n")
-    return html.unescape("".join(out))
 
 
 def _type_matches(content_type: str, wanted: str) -> bool:
@@ -856,7 +664,7 @@ def _input_bytes(data: bytes | str | StdlibMessage) -> bytes:
             return buffer.getvalue()
         except Exception:  # the email package fails on some malformed objects
             try:
-                return _to_bytes(data.as_string())
+                return to_bytes(data.as_string())
             except Exception:
                 return b""
     raise TypeError(f"a message is bytes, str or email.message.Message, not {type(data).__name__}")
@@ -1054,7 +862,7 @@ class Message(_HeaderAccess):
                 name = re.sub(r"[\r\n]", "", field.name)
                 value = re.sub(r"\r\n|\r|\n", "\n", field.value).strip("\n")
                 value = re.sub(r"\n(?![ \t])", "\n ", value).replace("\n", eol.decode())
-                out.append(_to_bytes(f"{name}: {value}") + eol)
+                out.append(to_bytes(f"{name}: {value}") + eol)
         out.append(data[source.cut : source.header_end])
         out.append(data[source.header_end :])
         return b"".join(out)
@@ -1073,7 +881,7 @@ def _subtree_ends(tree: list[Part]) -> list[int]:
 
 
 def _slice_text(data: bytes, span: tuple[int, int]) -> str:
-    return _utf8_or_latin1(data[span[0] : span[1]])
+    return utf8_or_latin1(data[span[0] : span[1]])
 
 
 def _encapsulated_header(part: Part, tree: list[Part]) -> str:
@@ -1082,4 +890,4 @@ def _encapsulated_header(part: Part, tree: list[Part]) -> str:
         return tree[part.children[0]].header_text()
     data = part._decoded_body()
     header_end, _ = _split_header(data, 0, len(data))
-    return _utf8_or_latin1(data[:header_end])
+    return utf8_or_latin1(data[:header_end])
