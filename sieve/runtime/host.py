@@ -5,6 +5,7 @@ test or a one-shot `sieve run` needs no set-up; servers subclass it with shared 
 
 from __future__ import annotations
 
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -169,10 +170,17 @@ class MemoryHost(Host):
             return table[name]
         if self.script_dir is None or not _safe_script_name(name):
             return None
-        folder = self.script_dir / ("global" if location == "global" else "")
+        root = self.script_dir.resolve()
+        folder = root / "global" if location == "global" else root
         for candidate in (folder / name, folder / f"{name}.sieve"):
             try:
-                return candidate.read_bytes()
+                real = candidate.resolve(strict=True)
+                # RFC 6609 §3.2: nothing outside the script directory, symlinks included;
+                # only regular files (no FIFO to block on, no device to read forever).
+                if not real.is_relative_to(root) or not stat.S_ISREG(real.stat().st_mode):
+                    continue
+                with real.open("rb") as file:
+                    return file.read(_MAX_INCLUDED_BYTES + 1)
             except OSError:
                 continue
         return None
@@ -198,6 +206,11 @@ class MemoryHost(Host):
         now = self._timestamp()
         with self._lock:
             self._seen[key] = now
+
+
+# An included script larger than the parse-time limit is refused by the compiler anyway;
+# reading one byte more than that lets it say so without reading a huge file whole.
+_MAX_INCLUDED_BYTES = 1024 * 1024
 
 
 def _safe_script_name(name: str) -> bool:

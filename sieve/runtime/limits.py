@@ -62,3 +62,6 @@ class Limits:
     """Bytes of header values a run reads; a message header past this is not looked at."""
     max_regex_memory: int = 8 * MIB
     """Memory google-re2 may use for one compiled :regex pattern."""
+    max_callout_seconds: float = 2.0
+    """Wall-clock time one mapping-table callout may take (a throttle or greylist routine
+    that waits on the network); a slower one ends the run with status "limit"."""

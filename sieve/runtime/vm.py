@@ -11,6 +11,8 @@ import importlib
 import pkgutil
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -342,7 +344,14 @@ class Run:
 
     def callout(self, table: str, value: str) -> CalloutAnswer | None:
         self.charge(1)
-        answer = self.host.callout(table, value)
+        answer = _bounded_call(
+            self.host.callout, table, value, timeout=self.limits.max_callout_seconds
+        )
+        if answer is _TIMED_OUT:
+            raise self.limit(
+                "max_callout_seconds",
+                f"the callout {table} took more than {self.limits.max_callout_seconds} s",
+            )
         if self.tracing:
             if answer is None:
                 self.event("callout", f"{table}({_show(value)}): no such mapping table")
@@ -700,6 +709,22 @@ def _descendants(parts: list[Part], part: Part) -> list[Part]:
 def _show(value: str, limit: int = 60) -> str:
     text = value if len(value) <= limit else value[: limit - 1] + "…"
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+_TIMED_OUT: Any = object()
+_CALLOUTS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sieve-callout")
+
+
+def _bounded_call(function: Callable[..., Any], *args: Any, timeout: float) -> Any:
+    """Runs a Host call that may wait on the network with a wall-clock bound. The CPU clock
+    the VM reads between steps cannot see a call that sleeps; a call that overruns is left
+    to finish in its worker thread, and the run goes on without it."""
+    future = _CALLOUTS.submit(function, *args)
+    try:
+        return future.result(timeout=timeout)
+    except FuturesTimeout:
+        future.cancel()
+        return _TIMED_OUT
 
 
 def describe(action: act.Action) -> str:

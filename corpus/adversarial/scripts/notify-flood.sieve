@@ -1,0 +1,22 @@
+# Twenty notifications: the run stops at max_notifications (Oracle's MAX_NOTIFYS).
+require "enotify";
+notify "mailto:victim0@example.net";
+notify "mailto:victim1@example.net";
+notify "mailto:victim2@example.net";
+notify "mailto:victim3@example.net";
+notify "mailto:victim4@example.net";
+notify "mailto:victim5@example.net";
+notify "mailto:victim6@example.net";
+notify "mailto:victim7@example.net";
+notify "mailto:victim8@example.net";
+notify "mailto:victim9@example.net";
+notify "mailto:victim10@example.net";
+notify "mailto:victim11@example.net";
+notify "mailto:victim12@example.net";
+notify "mailto:victim13@example.net";
+notify "mailto:victim14@example.net";
+notify "mailto:victim15@example.net";
+notify "mailto:victim16@example.net";
+notify "mailto:victim17@example.net";
+notify "mailto:victim18@example.net";
+notify "mailto:victim19@example.net";
