@@ -77,3 +77,25 @@ def render_text(
 
 def render_json(entries: Iterable[tuple[str, Diagnostic]]) -> str:
     return json.dumps([d.to_dict(file) for file, d in entries], indent=2, ensure_ascii=False)
+
+
+def capped(diagnostics: list[Diagnostic], limit: int) -> list[Diagnostic]:
+    """At most `limit` diagnostics, the rest summarised as one `too-many-errors` (Limits'
+    max_diagnostics): a script of 5,000 errors must not produce 5,000 reports."""
+    if len(diagnostics) <= limit:
+        return diagnostics
+    kept = sorted(diagnostics, key=sort_key)[:limit]
+    last = kept[-1]
+    return [
+        *kept,
+        Diagnostic(
+            "too-many-errors",
+            ERROR,
+            last.line,
+            last.column,
+            last.end_line,
+            last.end_column,
+            f"stopped after {limit} diagnostics ({len(diagnostics) - limit} more not shown)",
+            "fix these first, then check again",
+        ),
+    ]

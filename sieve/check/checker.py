@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from sieve.diagnostics import ERROR, WARNING, Diagnostic
+from sieve.diagnostics import ERROR, WARNING, Diagnostic, capped
 from sieve.extensions.registry import Provided, Registry, all_extensions
 from sieve.extensions.spec import (
     COMPARATOR,
@@ -26,6 +26,7 @@ from sieve.extensions.spec import (
     TestSpec,
 )
 from sieve.extensions.spec import Tag as SpecTag
+from sieve.runtime.limits import Limits
 from sieve.syntax.ast import (
     Argument,
     Callout,
@@ -788,12 +789,13 @@ def check(
     *,
     extensions: Iterable[str] | None = None,
     dialect: str = "standard",
+    limits: Limits | None = None,
 ) -> list[Diagnostic]:
     """Every semantic error of a parsed script, with the given capabilities enabled (None:
-    all that this dialect knows)."""
+    all that this dialect knows), up to the limit of diagnostics."""
     checker = Checker(Registry.shared(extensions, dialect), dialect)
     checker.script(script)
-    return checker.diagnostics
+    return capped(checker.diagnostics, (limits or Limits()).max_diagnostics)
 
 
 def _warning(code: str, span: Span, message: str, hint: str) -> Diagnostic:

@@ -15,7 +15,7 @@ from sieve.compiler.binary import BinaryError, from_bytes, to_bytes
 from sieve.compiler.compiler import compile_script
 from sieve.compiler.dump import dump
 from sieve.compiler.program import Program
-from sieve.diagnostics import Diagnostic
+from sieve.diagnostics import Diagnostic, capped
 from sieve.extensions.registry import Registry
 from sieve.runtime.limits import Limits
 from sieve.syntax import parse
@@ -123,7 +123,7 @@ def compile_source(
         checker.diagnostics += callout_check(parsed.script, frozenset(registry.tests))
     errors = [d for d in checker.diagnostics if d.is_error]
     if errors:
-        raise CompileError(checker.diagnostics, name)
+        raise CompileError(capped(checker.diagnostics, (limits or Limits()).max_diagnostics), name)
     capabilities = tuple(sorted(checker.required))
     program = compile_script(parsed.script, capabilities, registry, dialect, name)
     warnings = [d for d in checker.diagnostics if not d.is_error]
