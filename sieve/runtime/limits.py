@@ -29,6 +29,8 @@ class Limits:
     """Characters in one string literal, quoted or `text:`."""
     max_arguments: int = 64
     """Arguments of one command or test, tags included."""
+    max_list_length: int = 4096
+    """Strings in one string list; longer lists belong in an external list (RFC 6134)."""
     max_diagnostics: int = 100
     """Diagnostics reported for one script before the rest are summarised as one."""
 

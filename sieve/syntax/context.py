@@ -97,6 +97,16 @@ class LexContext:
             "keep long texts out of the script, or raise max_string_length",
         )
 
+    def report_long_list(self, start: int) -> None:
+        self.report(
+            "limit-list-length",
+            start,
+            start + 1,
+            f"this string list has more than {self.limits.max_list_length} strings",
+            "keep long lists of addresses in an external list (extlists), or raise "
+            "max_list_length",
+        )
+
     def report_deep_blocks(self) -> None:
         """Reports the first '{' nested deeper than the limit. The parser finds that some
         block is too deep from the inside out; where it starts is found from the tokens."""

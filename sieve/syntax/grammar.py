@@ -52,6 +52,7 @@ class StandardGrammar:
         if ctx is not None:
             self.source = ctx.source
             self.max_arguments = ctx.limits.max_arguments
+            self.max_list_length = ctx.limits.max_list_length
             self.max_test_depth = ctx.limits.max_test_depth
             self.max_block_depth = ctx.limits.max_block_depth
 
@@ -142,7 +143,14 @@ class StandardGrammar:
 
     def p_string_list(self, p: Any) -> None:
         "string_list : LBRACKET strings RBRACKET"
-        p[0] = StringList(p[2], new_span(Span, (self.source, p[1], p[3] + 1)))
+        strings = p[2]
+        if len(strings) > self.max_list_length:
+            # Lists with comments or text: inside come string by string (a plain list is
+            # one token, checked by the lexer as it is read).
+            assert self.ctx is not None
+            self.ctx.report_long_list(p[1])
+            del strings[self.max_list_length :]
+        p[0] = StringList(strings, new_span(Span, (self.source, p[1], p[3] + 1)))
 
     @starts_list
     def p_strings_one(self, p: Any) -> None:
