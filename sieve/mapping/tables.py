@@ -173,6 +173,8 @@ class _Reader:
         """The lines of an included file, or one problem line saying why there are none."""
         if not name:
             return [self.problem(file, number, ERROR, "`<` names no file to include")]
+        if "\x00" in name:  # no file name holds NUL; the OS would refuse it with ValueError
+            return [self.problem(file, number, ERROR, f"cannot include {name!r}: NUL in the name")]
         if base is None and not Path(name).is_absolute():
             return [
                 self.problem(
@@ -214,8 +216,8 @@ def read_text(path: Path) -> tuple[str | None, str]:
             return None, "not a regular file" if path.exists() else "no such file"
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        return None, error.strerror or type(error).__name__
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        return None, getattr(error, "strerror", None) or type(error).__name__
     if len(data) > MAX_FILE_BYTES:
         return None, f"larger than {MAX_FILE_BYTES} bytes"
     return data.decode("utf-8", errors="replace"), ""
