@@ -91,8 +91,9 @@ def format_source(source: str | bytes, dialect: str = "standard") -> FormatResul
     text = result.source.text
     first_line_end = text.find("\n")
     crlf = first_line_end > 0 and text[first_line_end - 1] == "\r"
-    if "\r\n" in text:
-        # Lay out in LF, then give the file its own line ends back.
+    if crlf:
+        # Lay out in LF, then give the file its own line ends back. (A file of LF lines
+        # keeps a CRLF inside a quoted string as it is: it is part of the string's value.)
         result = parse(text.replace("\r\n", "\n"), dialect=dialect)
         if not result.ok or result.script is None or result.source is None:
             return FormatResult(None, result.diagnostics)

@@ -213,3 +213,21 @@ def test_the_strategy_draws_every_command_and_test_of_the_registry(dialect: str)
     collect()
     registry = Registry.shared(None, dialect)
     assert set(registry.commands) | set(registry.tests) <= found
+
+
+@settings(QUICK, max_examples=60)
+@given(
+    st.sampled_from(["standard", "oracle"]).flatmap(
+        lambda d: st.tuples(st.just(d), valid_scripts(d))
+    )
+)
+def test_formatting_a_drawn_script_keeps_its_tree(case: tuple[str, str]) -> None:
+    """format -> parse gives the same syntax tree, for scripts over the whole registry."""
+    from sieve.syntax.formatter import format_source
+
+    dialect, source = case
+    before = sieve.parse(source, dialect=dialect)
+    formatted = format_source(source, dialect=dialect)
+    after = sieve.parse(formatted.text, dialect=dialect)
+    assert before.ok and after.ok
+    assert after.script == before.script

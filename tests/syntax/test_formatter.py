@@ -671,3 +671,15 @@ def test_random_comments_stay_in_place(dialect: str) -> None:
         assert fmt(text, dialect) == text
 
     check()
+
+
+def test_a_crlf_inside_a_string_of_an_lf_file_is_kept() -> None:
+    # The string's value holds CRLF; only a file whose lines end in CRLF is laid out again
+    # with LF and given its line ends back (found by the registry-wide property test).
+    from sieve.syntax import parse
+    from sieve.syntax.formatter import format_source
+
+    source = 'require "vacation";\nvacation :mime "Content-Type: text/plain\r\n\r\nHi";\n'
+    formatted = format_source(source)
+    assert formatted.text is not None
+    assert parse(formatted.text).script == parse(source).script
