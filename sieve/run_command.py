@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from sieve.mapping.options import add_mapping_options, callout_check, mapping_host
 from sieve.runtime.hierarchy import LEVELS, HierarchyResult, run_hierarchy
-from sieve.runtime.host import Envelope, MemoryHost
+from sieve.runtime.host import Envelope, MemoryHost, parse_moment
 from sieve.runtime.limits import Limits
 from sieve.runtime.mailbox import DEFAULT_MAX_MESSAGE_SIZE
 from sieve.runtime.result import SUCCESS, Result
@@ -328,14 +328,9 @@ def _moment(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text)
+        return parse_moment(text)
     except ValueError:
         raise ValueError(f"--now needs an ISO 8601 date and time, not {text!r}") from None
-    if moment.tzinfo is None:
-        from datetime import UTC
-
-        moment = moment.replace(tzinfo=UTC)
-    return moment
 
 
 def _print_trace(result: Result, stream: TextIO) -> None:

@@ -27,12 +27,5 @@ BEHAVIOUR = Behaviour()
 def jettison(run: Run, args: Args) -> None:
     """Throws the message away for every recipient: deliveries the script chose before
     are withdrawn, and later ones are ignored (Run.add)."""
-    kept = [
-        a for a in run.actions if isinstance(a, actions.Keep | actions.FileInto | actions.Redirect)
-    ]
-    for action in kept:
-        run.actions.remove(action)
-        run.action_keys = {k: v for k, v in run.action_keys.items() if v is not action}
-        run.warn("jettisoned", f"the {action.type} on line {action.line} is withdrawn by jettison")
+    run.withdraw((actions.Keep, actions.FileInto, actions.Redirect), "withdrawn by jettison")
     run.add(actions.Jettison())
-    run.jettisoned = True

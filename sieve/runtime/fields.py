@@ -24,12 +24,12 @@ def sources(run: Run, args: Args) -> list[Message | Part]:
     if args.has("anychild"):
         # The current part and every part below it, as Pigeonhole reads RFC 5703 §4.1
         # (at the top, the message itself with its edited header).
-        from sieve.runtime.vm import _descendants
+        from sieve.runtime.vm import descendants
 
         parts = run.message.parts()
         start = current if current is not None else parts[0]
         first: Message | Part = current if current is not None else run.message
-        below: list[Message | Part] = [first, *_descendants(parts, start)]
+        below: list[Message | Part] = [first, *descendants(parts, start)]
         run.count_parts(len(below))
         return below
     return [current if current is not None else run.message]

@@ -14,6 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 date and time for a fixed clock (`--now`, test settings); a moment
+    without a zone is UTC. Raises ValueError for anything else."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class Envelope:
     """The SMTP envelope (RFC 5228 §5.4). An empty `mail_from` is the null sender `<>`."""

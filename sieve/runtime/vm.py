@@ -411,7 +411,7 @@ class Run:
             from sieve.extensions.extlists import list_match
 
             return list_match(self, args, values, keys)
-        matcher = args.cache.get(keys)
+        matcher = args.cache.get(id(keys))
         if matcher is None:
             matcher = self._matcher(args, keys, default)
         # Charged before matching, by the matcher's own worst-case estimate (characters it
@@ -457,7 +457,9 @@ class Run:
             for constant in (keys, comparator_constant, relation_constant)
         )
         if fixed:
-            args.cache[keys] = matcher
+            # By identity: the constant lives as long as the program, and hashing it would
+            # hash its whole key list on every match.
+            args.cache[id(keys)] = matcher
         return matcher
 
     # Message access, counted.
@@ -540,6 +542,15 @@ class Run:
         if key is not None:
             self.action_keys[key] = action
         self._trace_action(action)
+
+    def withdraw(self, kinds: tuple[type[act.Action], ...], why: str) -> None:
+        """Takes back the actions of these kinds (Oracle's jettison), each with a warning,
+        and refuses later ones (see add)."""
+        for action in [a for a in self.actions if isinstance(a, kinds)]:
+            self.actions.remove(action)
+            self.action_keys = {k: v for k, v in self.action_keys.items() if v is not action}
+            self.warn("jettisoned", f"the {action.type} on line {action.line} is {why}")
+        self.jettisoned = True
 
     def _count(self, action: act.Action) -> None:
         limits = self.limits
@@ -676,7 +687,7 @@ class Run:
         every part, the message's own top-level part first (as Pigeonhole does), and a
         nested loop walks the parts below the outer loop's current part."""
         parts = self.message.parts()
-        below = parts if self.part is None else _descendants(parts, self.part)
+        below = parts if self.part is None else descendants(parts, self.part)
         name = linked.program.constants[name_index].value if name_index != NO_VALUE else None
         if not below:
             return None
@@ -695,7 +706,7 @@ class _LoopState:
     name: object
 
 
-def _descendants(parts: list[Part], part: Part) -> list[Part]:
+def descendants(parts: list[Part], part: Part) -> list[Part]:
     found: list[Part] = []
     pending = list(reversed(part.children))
     while pending:

@@ -92,6 +92,7 @@ from pathlib import Path
 from typing import Any
 
 from sieve.runtime import actions as act
+from sieve.runtime.host import parse_moment
 from sieve.runtime.limits import Limits
 from sieve.testing.report import CaseResult, FileResult
 
@@ -229,7 +230,7 @@ def parse_clock(value: Any, where: str = "clock") -> datetime:
     """A TOML date-time, date or ISO 8601 string; a moment without a zone is UTC."""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            value = parse_moment(value)
         except ValueError:
             raise TestFileError(
                 f"{where}: an ISO 8601 date and time (2026-11-28T12:00:00Z), not {value!r}"

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sieve.extensions.registry import Registry
-from sieve.runtime.host import MemoryHost
+from sieve.runtime.host import MemoryHost, parse_moment
 from sieve.runtime.limits import Limits
 
 DIALECTS = ("standard", "oracle")
@@ -120,9 +120,7 @@ def _clock(value: str | None) -> Callable[[], datetime] | None:
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value)
+        moment = parse_moment(value)
     except ValueError:
         raise ValueError(f"sieve_clock must be an ISO 8601 time, not {value!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     return lambda: moment
