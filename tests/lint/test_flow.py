@@ -367,11 +367,16 @@ def blocks(draw, depth: int = 0) -> str:
 @given(blocks())
 def test_the_bound_is_the_worst_enumerated_path(body: str) -> None:
     flow = flow_of(body)
-    worst = max(
+    limit = 20_000
+    counts = [
         sum(c.name in ("notify", "redirect") for c in path.commands)
-        for path in flow.paths(limit=100_000)
-    )
-    assert flow.bound().total == worst
+        for path in flow.paths(limit=limit)
+    ]
+    if len(counts) < limit:
+        assert flow.bound().total == max(counts)
+    else:
+        # Too many paths to enumerate them all: the bound still covers every one seen.
+        assert flow.bound().total >= max(counts)
 
 
 def test_deeply_nested_loops_stay_cheap() -> None:
