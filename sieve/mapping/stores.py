@@ -22,8 +22,10 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -379,13 +381,20 @@ def parse_servers(servers: str | Iterable[str]) -> list[tuple[str, int] | str]:
     return parsed
 
 
+_MAX_BACKOFF = 0.05  # seconds; 32 tries then wait at most about 1.3 s in all
+
+
 class MemcachedStore:
     """Counts in memcached (pymemcache client), so that several MTA hosts share one count.
 
     Atomicity: gets, compute, then `cas` (or `add` for a new key), retried a bounded number of
-    times when another client changed the key in between. With several servers each key lives
-    on exactly one, chosen by rendezvous hashing; there is no fail-over to another server,
-    which would silently split a count in two: a down server makes its keys unavailable.
+    times when another client changed the key in between. Between tries the client waits a
+    random, doubling pause (at most `_MAX_BACKOFF` seconds): without it, clients hitting one key
+    in lock-step can keep invalidating each other's `cas` until the tries run out.
+
+    With several servers each key lives on exactly one, chosen by rendezvous hashing; there is
+    no fail-over to another server, which would silently split a count in two: a down server
+    makes its keys unavailable.
     max_entries is not enforced here: each key expires once its count would have decayed to
     zero (see `_expiry`) and memcached evicts least recently used keys under memory pressure."""
 
@@ -464,7 +473,9 @@ class MemcachedStore:
     def _update(
         self, client: Any, mkey: str, quota: int, quota_time: float, now: float, penalize: bool
     ) -> float:
-        for _ in range(self._max_retries):
+        for attempt in range(self._max_retries):
+            if attempt:
+                time.sleep(random.uniform(0, min(_MAX_BACKOFF, 0.0005 * 2**attempt)))
             value, cas = client.gets(mkey)
             count, updated = _parse_value(value, now)
             seen, stored, stamp = advance(count, updated, now, quota, quota_time, penalize)
