@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib
 import os
 import sys
 import tempfile
@@ -251,7 +252,27 @@ def command_highlight(args: argparse.Namespace) -> int:
 # Wiring.
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose modules load only when the command line names them: a one-shot `sieve run`
+# should not pay for importing the linter, the test runner and the mail service. Each module's
+# `configure(parser, dialects, capability_list)` adds its options and handler.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("sieve.run_command", "run a script on messages and show what it does"),
+    "lint": ("sieve.lint.command", "find abuse, loops, inefficiency and mistakes in scripts"),
+    "test": ("sieve.testing.command", "run test files (*.sievetest.toml, *.svtest) and report"),
+    "serve": ("sieve.serve.command", "run as an SMTP/LMTP content filter"),
+}
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The subcommand in argv: the first word that is not an option (the top level has only
+    --help and --version, which take no value)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line. Of the lazily loaded commands only the one that argv names gets
+    its options; the others are listed with their one-line help, which is all `sieve --help`
+    and an unknown command's error show."""
     parser = argparse.ArgumentParser(
         prog="sieve", description="Compile, lint and safely run Sieve mail filters."
     )
@@ -299,18 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mode.add_argument("--write", action="store_true", help="rewrite the files in place")
 
-    from sieve import run_command
-
-    run_command.add_parser(commands, sorted(DIALECTS), _capability_list)
-    from sieve.lint import command as lint_command
-
-    lint_command.add_parser(commands, sorted(DIALECTS), _capability_list)
-    from sieve.testing import command as test_command
-
-    test_command.add_parser(commands, sorted(DIALECTS), _capability_list)
-    from sieve.serve import command as serve_command
-
-    serve_command.add_parser(commands)
+    chosen = _command_named(sys.argv[1:] if argv is None else argv)
+    for name, (module_name, help_text) in LAZY_COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            module = importlib.import_module(module_name)
+            module.configure(sub, sorted(DIALECTS), _capability_list)
 
     highlight = add("highlight", "print the scripts with syntax highlighting", command_highlight)
     highlight.add_argument("--html", action="store_true", help="a standalone HTML page")
@@ -322,7 +337,7 @@ def _capability_list(text: str) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:

@@ -33,12 +33,9 @@ RUN_LIMITS = [
 ]
 
 
-def add_parser(commands: Any, dialects: list[str], capability_list: Any) -> None:
-    run = commands.add_parser(
-        "run",
-        help="run a script on messages and show what it does",
-        description="Run a script on one or more messages and show the actions it takes.",
-    )
+def configure(run: argparse.ArgumentParser, dialects: list[str], capability_list: Any) -> None:
+    """Adds `sieve run`'s options to the parser that sieve/cli.py made for it."""
+    run.description = "Run a script on one or more messages and show the actions it takes."
     run.set_defaults(handler=command_run)
     run.add_argument(
         "inputs",

@@ -1,5 +1,5 @@
-"""`sieve lint`: the command line over the lint engine. Registered in sieve/cli.py by
-`add_parser`, like `sieve run`."""
+"""`sieve lint`: the command line over the lint engine. Loaded by sieve/cli.py, which
+calls `configure`, only when the command line says `sieve lint`."""
 
 from __future__ import annotations
 
@@ -36,12 +36,11 @@ EXIT_USAGE = 2
 SCRIPT_SUFFIXES = (".sieve", ".siv", ".filter")
 
 
-def add_parser(commands: Any, dialects: list[str], capability_list: Any) -> None:
-    lint_ = commands.add_parser(
-        "lint",
-        help="find abuse, loops, inefficiency and mistakes in scripts",
-        description="Find amplification, mail loops, backscatter, inefficient tests and "
-        "mistakes that compile, in Sieve scripts and directories of them.",
+def configure(lint_: argparse.ArgumentParser, dialects: list[str], capability_list: Any) -> None:
+    """Adds `sieve lint`'s options to the parser that sieve/cli.py made for it."""
+    lint_.description = (
+        "Find amplification, mail loops, backscatter, inefficient tests and "
+        "mistakes that compile, in Sieve scripts and directories of them."
     )
     lint_.set_defaults(handler=command_lint)
     lint_.add_argument(

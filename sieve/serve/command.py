@@ -8,12 +8,12 @@ import sys
 from typing import Any
 
 
-def add_parser(commands: Any) -> None:
-    serve = commands.add_parser(
-        "serve",
-        help="run as an SMTP/LMTP content filter",
-        description="Filter mail between an MTA and its next hop (see sieve/serve/config.py "
-        "for the configuration file).",
+def configure(serve: argparse.ArgumentParser, dialects: list[str], capability_list: Any) -> None:
+    """Adds `sieve serve`'s options to the parser that sieve/cli.py made for it (the service
+    reads its dialect and capabilities from the configuration file, not the command line)."""
+    serve.description = (
+        "Filter mail between an MTA and its next hop (see sieve/serve/config.py "
+        "for the configuration file)."
     )
     serve.set_defaults(handler=command_serve)
     serve.add_argument("--config", required=True, metavar="FILE", help="the TOML configuration")

@@ -23,13 +23,11 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 SVTEST = ".svtest"
 
 
-def add_parser(commands: Any, dialects: list[str], capability_list: Any) -> None:
-    """Registers `sieve test` (the signature matches the other commands' add_parser)."""
-    test = commands.add_parser(
-        "test",
-        help="run test files (*.sievetest.toml, *.svtest) and report",
-        description="Find *.sievetest.toml and *.svtest files under the paths, run every "
-        "case and report: a line per file, and a diff of expected and actual for each failure.",
+def configure(test: argparse.ArgumentParser, dialects: list[str], capability_list: Any) -> None:
+    """Adds `sieve test`'s options to the parser that sieve/cli.py made for it."""
+    test.description = (
+        "Find *.sievetest.toml and *.svtest files under the paths, run every "
+        "case and report: a line per file, and a diff of expected and actual for each failure."
     )
     test.set_defaults(handler=command_test)
     test.add_argument(
