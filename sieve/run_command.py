@@ -351,9 +351,14 @@ def _print_text(name: str, result: Result, stream: TextIO, trace: bool) -> None:
         )
         print(f"  implicit keep{flags}", file=stream)
     for error in result.errors:
-        print(f"  {result.status}: line {error.line}: {error.message} [{error.code}]", file=stream)
+        print(f"  {result.status}: {_where(error.line)}{error.message} [{error.code}]", file=stream)
     for warning in result.warnings:
-        print(f"  warning: line {warning.line}: {warning.message} [{warning.code}]", file=stream)
+        print(f"  warning: {_where(warning.line)}{warning.message} [{warning.code}]", file=stream)
+
+
+def _where(line: int) -> str:
+    """Line 0 is no line: the message, not a command, caused it (a truncated header)."""
+    return f"line {line}: " if line else ""
 
 
 def _print_hierarchy(name: str, outcome: HierarchyResult, stream: TextIO, trace: bool) -> None:

@@ -727,6 +727,11 @@ class Message(_HeaderAccess):
         return self._source.truncated_parts
 
     @property
+    def ignored_header_bytes(self) -> int:
+        """Bytes of header fields past `max_header_bytes` that no test can see (0 if none)."""
+        return self._source.header_end - self._source.cut
+
+    @property
     def defects(self) -> list[str]:
         """What was broken, for diagnostics; body defects appear once the body is read."""
         return self._defects + self._source.defects

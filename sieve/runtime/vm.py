@@ -792,6 +792,13 @@ def execute(
         compile_included,
     )
     run.extensions = extensions
+    if parsed.truncated_headers:
+        # A sender can pad the header to push a field out of sight; say so with every result.
+        run.warn(
+            "header-truncated",
+            f"the header block is over max_header_bytes ({limits.max_header_bytes}): "
+            f"the last {parsed.ignored_header_bytes} bytes of fields were not read",
+        )
     status, errors = SUCCESS, []
     try:
         run.execute(linked, name or linked.program.name)

@@ -47,6 +47,7 @@ class _Recipient:
     address: str
     plan: Plan | None = None
     scripts: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
 
 
 class FilterHandler:
@@ -110,6 +111,7 @@ class FilterHandler:
                                 "rcpt": item.address,
                                 "scripts": list(item.scripts),
                                 "decision": item.plan.decision if item.plan else None,
+                                "problems": list(item.problems),
                             }
                             for item in recipients
                         ],
@@ -135,7 +137,7 @@ class FilterHandler:
             mail_from = ""
         loop = asyncio.get_running_loop()
         for item in recipients:
-            item.plan, item.scripts = await loop.run_in_executor(
+            item.plan, item.scripts, item.problems = await loop.run_in_executor(
                 self.scripts_thread, self._filter, data, mail_from, item.address
             )
         refused = [item for item in recipients if item.plan and item.plan.refusal is not None]
@@ -192,8 +194,13 @@ class FilterHandler:
         self.metrics.messages["deferred" if failure else "accepted"] += 1
         return failure or "250 2.0.0 Ok: filtered"
 
-    def _filter(self, data: bytes, mail_from: str, recipient: str) -> tuple[Plan, tuple[str, ...]]:
-        """Runs in the script thread: the hierarchy for one recipient, then its plan."""
+    def _filter(
+        self, data: bytes, mail_from: str, recipient: str
+    ) -> tuple[Plan, tuple[str, ...], tuple[str, ...]]:
+        """Runs in the script thread: the hierarchy for one recipient, then its plan, the
+        scripts run and their problems ("user:max_redirects: ..."), for the log line: a
+        script that fails or hits a limit still delivers the mail, so the log is where the
+        administrator learns of it."""
         levels = self.store.hierarchy(recipient)
         if not levels:
             outcome: Any = _PassThrough()
@@ -208,6 +215,11 @@ class FilterHandler:
             if outcome.status == LIMIT:
                 self.metrics.limits += 1  # an int add under the GIL: safe from this thread
         names = tuple(f"{level}:{script.name}" for level, script in levels)
+        problems = tuple(
+            f"{ran.level}:{problem.code}: {problem.message}"
+            for ran in getattr(outcome, "levels", ())
+            for problem in [*ran.result.errors, *ran.result.warnings]
+        )
         plan = plan_recipient(
             outcome,
             recipient,
@@ -216,7 +228,7 @@ class FilterHandler:
             notice_from=self.config.notice_from,
             hostname=self.config.hostname,
         )
-        return plan, names
+        return plan, names, problems
 
     def _fallback_notice(self, item: _Recipient, data: bytes, mail_from: str) -> None:
         from sieve.runtime import actions as act

@@ -50,6 +50,7 @@ class Outcome:
     code: str | None
     actions: int = 0
     details: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def build(recipe: str | list[Any], folder: str) -> bytes:
@@ -126,7 +127,13 @@ def attempt(case: Case, inputs: Inputs) -> Outcome:
     host = sieve.MemoryHost(scripts=dict(case.host_scripts))
     result = script.run(inputs.message, ENVELOPE, host=host, limits=case.limits)
     code = result.errors[0].code if result.errors else None
-    return Outcome(result.status, code, len(result.actions), [str(e) for e in result.errors])
+    return Outcome(
+        result.status,
+        code,
+        len(result.actions),
+        [str(e) for e in result.errors],
+        [w.code for w in result.warnings],
+    )
 
 
 def timed(case: Case, inputs: Inputs) -> tuple[Outcome, float, float]:
@@ -196,6 +203,8 @@ def test_case_ends_bounded(case: Case) -> None:
         assert outcome.code == expected.get("code"), (case.why, outcome)
     if "actions" in expected:
         assert outcome.actions == expected["actions"], (case.why, outcome)
+    if "warnings" in expected:
+        assert outcome.warnings == expected["warnings"], (case.why, outcome)
     if "diagnostics_at_most" in expected:
         assert len(outcome.details) <= expected["diagnostics_at_most"], case.why
 

@@ -134,6 +134,18 @@ def test_five_redirects_exceed_the_default_limit() -> None:
     assert document["errors"][0]["line"] == 5
 
 
+def test_a_header_cut_at_max_header_bytes_is_reported_with_the_result() -> None:
+    hidden = b"X-Pad: " + b"a" * 300 + b"\r\nX-Hidden: yes\r\n"  # 324 bytes
+    padded = MESSAGE.replace(b"\r\n\r\n", b"\r\n" + hidden + b"\r\n")
+    source = 'if exists "X-Hidden" { discard; }'
+    cut = run(source, padded, limits=sieve.Limits(max_header_bytes=200))
+    assert cut["status"] == "success" and types(cut) == []  # the field is out of sight
+    [warning] = cut["warnings"]
+    assert warning["code"] == "header-truncated" and "324 bytes" in warning["message"]
+    whole = run(source, padded)
+    assert types(whole) == ["discard"] and whole["warnings"] == []
+
+
 def test_limits_can_be_raised_per_run() -> None:
     source = "\n".join(f'redirect "user{n}@example.com";' for n in range(5))
     script = sieve.compile(source)

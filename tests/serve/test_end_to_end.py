@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import email
+import json
+import logging
 import smtplib
 import time
 import urllib.request
@@ -103,6 +105,24 @@ vacation :days 1 :subject "Away" "I am away until Monday.";
     assert answer["Auto-Submitted"] == "auto-replied"
     assert answer["In-Reply-To"] == "<question@example.org>"
     assert len(sink.to("bob@example.net")) == 1  # the implicit keep
+
+
+def test_a_script_over_a_limit_still_delivers_and_the_log_line_says_why(
+    tmp_path: Path,
+    sink: Sink,
+    start_service: Callable[..., RunningService],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fanout = "".join(f'redirect "user{n}@example.net";\n' for n in range(5))
+    service = start_service(system=write_script(tmp_path / "system.sieve", fanout))
+    with caplog.at_level(logging.INFO, logger="sieve.serve.messages"):
+        assert send(service.port, message("fan out")) == {}
+    assert len(sink.to("bob@example.net")) == 1  # the implicit keep, nothing redirected
+    assert not any(item.recipients[0].startswith("user") for item in sink.received)
+    [line] = [json.loads(r.getMessage()) for r in caplog.records if r.name.endswith("messages")]
+    [recipient] = line["recipients"]
+    [problem] = recipient["problems"]
+    assert problem.startswith("system:max_redirects: ")
 
 
 def test_next_hop_down_gives_451_then_delivery_after_it_returns(
