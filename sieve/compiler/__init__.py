@@ -96,10 +96,19 @@ class CompiledScript:
         )
 
 
-def _compile_included(source: str | bytes, name: str, dialect: str) -> Any:
+def _compile_included(
+    source: str | bytes,
+    name: str,
+    dialect: str,
+    limits: Limits,
+    extensions: frozenset[str] | None,
+) -> Any:
     """RFC 6609: included scripts are compiled like any other, once (by content), and
-    linked once."""
-    return _INCLUDED.compile(source, name=name, dialect=dialect).linked()
+    linked once; with the including run's limits and capabilities, so an include can neither
+    be bigger than the run allows nor use an extension the server does not offer."""
+    return _INCLUDED.compile(
+        source, name=name, dialect=dialect, limits=limits, extensions=extensions
+    ).linked()
 
 
 def compile_source(

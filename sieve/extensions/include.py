@@ -78,13 +78,14 @@ def include(run: Run, args: Args) -> None:
         raise run.stop("include-unavailable", "this run cannot compile included scripts")
     dialect = run.frame.linked.program.dialect if run.frame is not None else "standard"
     try:
-        linked = run.compile_included(source, name, dialect)
+        linked = run.compile_included(source, name, dialect, run.limits, run.extensions)
     except CompileError as error:
         first = error.diagnostics[0] if error.diagnostics else None
         where = f" (line {first.line}: {first.message})" if first is not None else ""
         raise run.stop(
             "include-invalid", f"the {location} script {name!r} is invalid{where}"
         ) from None
+    run.check()  # the compile counts against the run's CPU time
     run.included.add(key)
     if run.tracing:
         run.event("include", f"{location} script {name!r}")

@@ -194,6 +194,10 @@ class Frame:
     match: tuple[str, ...] = ()
 
 
+# How a run compiles an included script: (source, name, dialect, limits, extensions).
+CompileIncluded = Callable[[str | bytes, str, str, Limits, frozenset[str] | None], Linked]
+
+
 class Run:
     """The state of one execution. Implementations read arguments and message, and add
     actions, only through its methods, so limits and tracing hold everywhere."""
@@ -206,7 +210,7 @@ class Run:
         limits: Limits,
         environment: Mapping[str, str] | None = None,
         tracing: bool = False,
-        compile_included: Callable[[str | bytes, str, str], Linked] | None = None,
+        compile_included: CompileIncluded | None = None,
     ) -> None:
         self.message = message
         self.envelope = envelope
@@ -774,7 +778,7 @@ def execute(
     limits: Limits | None = None,
     trace: bool = False,
     name: str = "",
-    compile_included: Callable[[str | bytes, str, str], Linked] | None = None,
+    compile_included: CompileIncluded | None = None,
     extensions: frozenset[str] | None = None,
 ) -> Result:
     """Runs a program on a message. Never raises for anything the script or the message

@@ -270,6 +270,22 @@ def test_include_errors_and_options() -> None:
     assert once["actions"] == [{"type": "discard"}]
 
 
+def test_an_included_script_is_held_to_the_run_s_limits_and_capabilities() -> None:
+    host = MemoryHost(scripts={"big": "discard;" + " " * 2000, "filer": 'require "fileinto";'})
+    main = sieve.compile('require "include"; include "big";')
+    small = main.run(MESSAGE, ENVELOPE, host=host, limits=sieve.Limits(max_script_size=1000))
+    assert small.errors[0].code == "include-invalid" and small.actions == []
+    assert "the limit is 1000" in small.errors[0].message
+    assert main.run(MESSAGE, ENVELOPE, host=host).actions  # under the default limit: it runs
+    offered = sieve.compile('require "include"; include "filer";', extensions=["include"])
+    refused = offered.run(MESSAGE, ENVELOPE, host=host)
+    assert refused.errors[0].code == "include-invalid"
+    assert "'fileinto' is not enabled" in refused.errors[0].message
+    assert sieve.compile('require "include"; include "filer";').run(
+        MESSAGE, ENVELOPE, host=host
+    ).status == "success"
+
+
 def test_stop_in_an_included_script_ends_everything() -> None:
     document = included({"s": "stop;"}, 'require "include"; include "s"; discard;')
     assert document["actions"] == [] and document["implicit_keep"] is True
