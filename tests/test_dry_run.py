@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import sieve
 from sieve.dryrun import runner as runner_module
+from sieve.dryrun import summary as summary_module
 from sieve.dryrun.output import CSV_COLUMNS, CsvWriter, Progress, json_record
 from sieve.dryrun.runner import Runner, run_messages
 from sieve.dryrun.summary import Summary
@@ -199,6 +200,29 @@ def test_worker_processes_answer_in_input_order_as_one_process_does() -> None:
     assert [r.document for r in parallel] == [r.document for r in alone]
 
 
+def test_worker_summaries_merge_to_the_summary_of_every_report() -> None:
+    # Problems are spread over several chunks: the merged list must keep the first ones.
+    subjects = ["[list] a", "lunch", "forward", "statement", "big"] * 30
+    work = [
+        # Every fifth is marked as an mbox reader marks an oversized message: "broken".
+        MailItem(item.name, data=item.data, problem="too large" if n % 5 == 4 else "")
+        for n, item in enumerate(
+            items(*(mail(s, "x@bank.example" if s == "statement" else "a@b") for s in subjects))
+        )
+    ]
+    settings = settings_for()
+    runner = Runner(settings, jobs=2, chunk_size=4)
+    merged = Summary()
+    for part in runner.summaries(work):
+        assert isinstance(part, Summary) and part.messages <= 4
+        merged.merge(part)
+    assert runner.processes == 2
+    expected = Summary.of(run_messages(work, settings, jobs=1))
+    assert merged.to_dict() == expected.to_dict()
+    assert expected.problem_count == 30 and len(merged.problems) == summary_module.MAX_LISTED
+    assert [r.index for r in merged.problems] == [r.index for r in expected.problems]
+
+
 def test_a_small_mailbox_runs_in_this_process() -> None:
     runner = Runner(settings_for(), jobs=4)
     reports = [r for chunk in runner.run(items(mail("a"), mail("b"))) for r in chunk]
@@ -242,6 +266,11 @@ def test_a_worker_that_dies_costs_only_the_message_it_died_on(
     assert [r.index for r in reports if r.status == BROKEN] == [18]
     assert "died" in reports[17].problem
     assert all(r.status == "success" for n, r in enumerate(reports) if n != 17)
+    merged = Summary()
+    for part in Runner(settings_for(), 2, chunk_size=4).summaries(work):
+        merged.merge(part)
+    assert merged.to_dict() == Summary.of(reports).to_dict()
+    assert [r.index for r in merged.problems] == [18]
 
 
 # --- summary and output -----------------------------------------------------------------

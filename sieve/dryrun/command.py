@@ -139,12 +139,16 @@ def run_mailboxes(
     write = _writer(args.format, sys.stdout)
     started = time.perf_counter()
     interrupted = False
-    results = runner.run(items)
+    # Text output is the summary alone: the workers count, and send counts, not reports.
+    results: Iterator[Any] = runner.summaries(items) if write is _ignore else runner.run(items)
     try:
-        for reports in results:
-            for report in reports:
-                summary.add(report)
-                write(report)
+        for answer in results:
+            if isinstance(answer, Summary):
+                summary.merge(answer)
+            else:
+                for report in answer:
+                    summary.add(report)
+                    write(report)
             if progress is not None:
                 progress.update(summary.messages)
     except KeyboardInterrupt:

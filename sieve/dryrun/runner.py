@@ -3,7 +3,9 @@
 Each worker process gets the settings once (the scripts as `.svbc` bytes, not Programs:
 loading the binary is cheaper than compiling, and the bytes pickle with any start method),
 builds its own `Worker` (and so its own Host) and runs chunks of messages; the parent sends
-chunks and takes the answers back in order, keeping only a few chunks in flight so that a
+chunks and takes the answers back in order (every message's report, or with `summaries` just
+each chunk's Summary, which spares the parent unpickling and counting thousands of reports
+while it shares the cores with the workers), keeping only a few chunks in flight so that a
 mailbox of any size streams through in bounded memory. A mailbox of at most
 `SMALL_RUN_CHUNKS` chunks, or `jobs=1`, runs in the calling process, which saves starting
 processes for a handful of messages.
@@ -14,6 +16,7 @@ run again one by one, and the one it dies on again is reported broken.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -23,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 from typing import Any
 
+from sieve.dryrun.summary import Summary
 from sieve.dryrun.worker import BROKEN, MessageReport, RunSettings, Worker
 from sieve.runtime.mailbox import MailItem
 
@@ -58,6 +62,10 @@ def _run_in_worker(chunk: list[tuple[int, MailItem]]) -> list[MessageReport]:
     return _PROCESS_WORKER.run_chunk(chunk)
 
 
+def _summarize_in_worker(chunk: list[tuple[int, MailItem]]) -> Summary:
+    return Summary.of(_run_in_worker(chunk))
+
+
 def _context() -> Any:
     # fork starts a worker in milliseconds with sieve already imported; elsewhere the
     # platform's default (spawn) works too, since the settings pickle.
@@ -89,15 +97,21 @@ def chunks(
 
 
 class _OrderedPool:
-    """Worker processes fed a bounded window of chunks, answering in submission order."""
+    """Worker processes fed a bounded window of chunks, answering in submission order:
+    each chunk's reports, or its Summary when `summarize` is set."""
 
-    def __init__(self, settings: RunSettings, jobs: int) -> None:
+    def __init__(self, settings: RunSettings, jobs: int, *, summarize: bool = False) -> None:
         self.settings = settings
         self.jobs = jobs
         self.window = jobs * WINDOW_PER_JOB
+        self.task: Any = _summarize_in_worker if summarize else _run_in_worker
+        self.shape: Any = Summary.of if summarize else list
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
+        # What exists now (modules, the loaded scripts) is shared with the forked workers;
+        # frozen, their garbage collections skip it instead of touching (copying) its pages.
+        gc.freeze()
         return ProcessPoolExecutor(
             max_workers=self.jobs,
             mp_context=_context(),
@@ -108,8 +122,8 @@ class _OrderedPool:
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
-    def map(self, work: Iterable[Chunk]) -> Iterator[list[MessageReport]]:
-        pending: deque[tuple[Chunk, Future[list[MessageReport]]]] = deque()
+    def map(self, work: Iterable[Chunk]) -> Iterator[Any]:
+        pending: deque[tuple[Chunk, Future[Any]]] = deque()
         for chunk in work:
             pending.append((chunk, self._submit(chunk)))
             while len(pending) >= self.window:
@@ -117,7 +131,7 @@ class _OrderedPool:
         while pending:
             yield self._answer(pending)
 
-    def _answer(self, pending: deque[tuple[Chunk, Future[list[MessageReport]]]]) -> Any:
+    def _answer(self, pending: deque[tuple[Chunk, Future[Any]]]) -> Any:
         chunk, future = pending.popleft()
         try:
             return future.result()
@@ -125,9 +139,9 @@ class _OrderedPool:
             pass
         except Exception as error:  # the chunk's answer did not come back; say so per message
             problem = f"internal error: {type(error).__name__}: {error}"
-            return [
+            return self.shape(
                 MessageReport(index, item.name, BROKEN, problem=problem) for index, item in chunk
-            ]
+            )
         # A worker died. Start new ones, run this chunk a message at a time to find the
         # message it dies on, then hand the chunks still waiting to the new workers.
         self._restart()
@@ -135,21 +149,21 @@ class _OrderedPool:
         for position, (waiting, waiting_future) in enumerate(pending):
             if not _answered(waiting_future):
                 pending[position] = (waiting, self._submit(waiting))
-        return reports
+        return self.shape(reports)
 
-    def _submit(self, chunk: Chunk) -> Future[list[MessageReport]]:
+    def _submit(self, chunk: Chunk, task: Any = None) -> Future[Any]:
         """The chunk sent to a worker; when the pool has already broken, a future holding
         that failure, dealt with when its turn comes."""
         try:
-            return self.executor.submit(_run_in_worker, chunk)
+            return self.executor.submit(task or self.task, chunk)
         except BrokenProcessPool as error:
-            failed: Future[list[MessageReport]] = Future()
+            failed: Future[Any] = Future()
             failed.set_exception(error)
             return failed
 
     def _alone(self, index: int, item: MailItem) -> MessageReport:
         try:
-            return self._submit([(index, item)]).result()[0]
+            return self._submit([(index, item)], _run_in_worker).result()[0]
         except BrokenProcessPool:
             self._restart()
             return MessageReport(
@@ -196,6 +210,13 @@ class Runner:
 
     def run(self, items: Iterable[MailItem]) -> Iterator[list[MessageReport]]:
         """Every item's report, numbered from 1, a chunk at a time, in input order."""
+        return self._run(items, summarize=False)
+
+    def summaries(self, items: Iterable[MailItem]) -> Iterator[Summary]:
+        """A Summary per chunk, in input order: for callers that want only the counts."""
+        return self._run(items, summarize=True)
+
+    def _run(self, items: Iterable[MailItem], *, summarize: bool) -> Iterator[Any]:
         work = chunks(items, self.chunk_size)
         # A few chunks are read ahead: fewer than that run here, faster than starting
         # processes would be.
@@ -205,10 +226,11 @@ class Runner:
             local = self.worker or Worker(self.settings)
             self.worker = local
             for chunk in chain(head, work):
-                yield local.run_chunk(chunk)
+                reports = local.run_chunk(chunk)
+                yield Summary.of(reports) if summarize else reports
             return
         self.processes = self.jobs
-        pool = _OrderedPool(self.settings, self.jobs)
+        pool = _OrderedPool(self.settings, self.jobs, summarize=summarize)
         try:
             yield from pool.map(chain(head, work))
         finally:

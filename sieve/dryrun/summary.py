@@ -22,7 +22,7 @@ for Junk. The tables:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -79,6 +79,31 @@ class Summary:
             self.decided[document["decided_by"] or "no script (implicit keep)"] += 1
         self.rules.update(report.rules)
         self.matched.update(report.matched)
+
+    @classmethod
+    def of(cls, reports: Iterable[MessageReport]) -> Summary:
+        summary = cls()
+        for report in reports:
+            summary.add(report)
+        return summary
+
+    def merge(self, other: Summary) -> None:
+        """Adds the counts of another share of the mailbox. A worker process sends a small
+        Summary per chunk instead of every message's report; merged in input order, the
+        problems listed are the first ones, as if every report had been added here."""
+        self.messages += other.messages
+        self.problem_count += other.problem_count
+        self.problems.extend(other.problems[: max(MAX_LISTED - len(self.problems), 0)])
+        for mine, theirs in (
+            (self.statuses, other.statuses),
+            (self.actions, other.actions),
+            (self.mailboxes, other.mailboxes),
+            (self.redirects, other.redirects),
+            (self.decided, other.decided),
+            (self.rules, other.rules),
+            (self.matched, other.matched),
+        ):
+            mine.update(theirs)
 
     def to_dict(self) -> dict[str, Any]:
         """The counts as a JSON-ready document (rules keyed "line" or "level:line")."""
