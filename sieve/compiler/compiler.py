@@ -25,6 +25,7 @@ from sieve.syntax.ast import (
     Tag,
     Test,
     TestList,
+    split_arguments,
 )
 from sieve.syntax.source import Span
 
@@ -90,20 +91,12 @@ class Compiler:
         valued_tags: frozenset[str],
         callout: bool = False,
     ) -> int:
-        tags: list[tuple[str, int]] = []
-        positionals: list[int] = []
-        index = 0
-        while index < len(arguments):
-            argument = arguments[index]
-            index += 1
-            if isinstance(argument, Tag):
-                if argument.name in valued_tags and index < len(arguments):
-                    tags.append((argument.name, self.constant(arguments[index])))
-                    index += 1
-                else:
-                    tags.append((argument.name, NO_VALUE))
-            else:
-                positionals.append(self.constant(argument))
+        tag_pairs, positional_arguments = split_arguments(arguments, valued_tags)
+        constant = self.constant
+        tags = [
+            (tag.name, NO_VALUE if value is None else constant(value)) for tag, value in tag_pairs
+        ]
+        positionals = [constant(argument) for argument in positional_arguments]
         call = Call(name, tuple(tags), tuple(positionals), callout)
         found = self.call_index.get(call)
         if found is None:

@@ -22,6 +22,7 @@ from sieve.syntax.ast import (
     Tag,
     Test,
     TestList,
+    split_arguments,
 )
 from sieve.syntax.source import SourceMap, Span
 
@@ -195,18 +196,7 @@ class LintContext:
 
     def tags(self, node: Node) -> Iterator[tuple[Tag, Argument | None]]:
         """Each tag of a command or test with its value (None for tags that take none)."""
-        valued = self._valued(node)
-        arguments = node.arguments
-        index = 0
-        while index < len(arguments):
-            argument = arguments[index]
-            index += 1
-            if isinstance(argument, Tag):
-                if argument.name in valued and index < len(arguments):
-                    yield argument, arguments[index]
-                    index += 1
-                else:
-                    yield argument, None
+        yield from split_arguments(node.arguments, self._valued(node))[0]
 
     def tag(self, node: Node, name: str) -> Tag | None:
         """The tag `:name` of a command or test, if given."""
@@ -224,19 +214,7 @@ class LintContext:
 
     def positionals(self, node: Node) -> list[Argument]:
         """The positional arguments, tags and tag values left out."""
-        valued = self._valued(node)
-        found: list[Argument] = []
-        arguments = node.arguments
-        index = 0
-        while index < len(arguments):
-            argument = arguments[index]
-            index += 1
-            if isinstance(argument, Tag):
-                if argument.name in valued and index < len(arguments):
-                    index += 1
-            else:
-                found.append(argument)
-        return found
+        return split_arguments(node.arguments, self._valued(node))[1]
 
     def positional(self, node: Node, index: int) -> Argument | None:
         """The `index`-th positional argument (0-based; negative counts from the end)."""

@@ -34,6 +34,7 @@ from sieve.syntax.ast import (
     Tag,
     Test,
     TestList,
+    split_arguments,
 )
 
 IncludeResolver = Callable[[str, bool], Script | None]
@@ -869,22 +870,8 @@ def arguments(node: Command | Test, registry: Registry) -> tuple[dict[str, Argum
     table = registry.commands if isinstance(node, Command) else registry.tests
     provided = table.get(node.name)
     valued = registry.valued_tags(provided.spec) if provided is not None else frozenset()
-    tags: dict[str, Argument | None] = {}
-    positionals: list[Argument] = []
-    items = node.arguments
-    index = 0
-    while index < len(items):
-        item = items[index]
-        index += 1
-        if isinstance(item, Tag):
-            value = None
-            if item.name in valued and index < len(items):
-                value = items[index]
-                index += 1
-            tags[item.name] = value
-        else:
-            positionals.append(item)
-    return tags, positionals
+    tags, positionals = split_arguments(node.arguments, valued)
+    return {tag.name: value for tag, value in tags}, positionals
 
 
 def strings_of(argument: Argument | None) -> list[String]:

@@ -7,6 +7,7 @@ two scripts that differ only in layout compare equal.
 
 from __future__ import annotations
 
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 from sieve.syntax.source import Span
@@ -60,6 +61,24 @@ class Callout:
 
 
 Argument = String | StringList | Number | Tag | Callout
+
+
+def split_arguments(
+    arguments: Sequence[Argument], valued: Container[str]
+) -> tuple[list[tuple[Tag, Argument | None]], list[Argument]]:
+    """The tags, each with its value (None for a tag in `valued` that takes none), and the
+    positional arguments, both in order. Which tags take a value is the registry's to say
+    (RFC 5228 §2.6.2 leaves it to each extension); the compiler, the linter and its flow
+    analysis all pair arguments here, so they cannot read one command differently."""
+    tags: list[tuple[Tag, Argument | None]] = []
+    positionals: list[Argument] = []
+    items = iter(arguments)
+    for argument in items:
+        if isinstance(argument, Tag):
+            tags.append((argument, next(items, None) if argument.name in valued else None))
+        else:
+            positionals.append(argument)
+    return tags, positionals
 
 
 @dataclass(slots=True)

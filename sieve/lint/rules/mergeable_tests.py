@@ -9,7 +9,7 @@ from sieve.lint.context import LintContext
 from sieve.lint.finding import Finding, Fix
 from sieve.lint.rule import Rule
 from sieve.lint.structure import is_pure
-from sieve.syntax.ast import Argument, Command, String, StringList, Tag, Test, TestList
+from sieve.syntax.ast import Argument, Command, String, StringList, Test, TestList
 
 
 class MergeableTests(Rule):
@@ -133,18 +133,10 @@ class MergeableTests(Rule):
 
 def _key_index(context: LintContext, test: Test) -> int | None:
     """The index in `test.arguments` of its key list (the last positional)."""
-    valued = context.registry.valued_tags(context.spec(test)) if context.spec(test) else set()
-    last: int | None = None
-    index = 0
-    arguments = test.arguments
-    while index < len(arguments):
-        argument = arguments[index]
-        if isinstance(argument, Tag):
-            index += 2 if argument.name in valued else 1
-            continue
-        last = index
-        index += 1
-    return last
+    positionals = context.positionals(test)
+    if not positionals:
+        return None
+    return next(i for i, argument in enumerate(test.arguments) if argument is positionals[-1])
 
 
 def _key_argument(context: LintContext, test: Test) -> Argument | None:
