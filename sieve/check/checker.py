@@ -38,6 +38,7 @@ from sieve.syntax.ast import (
     Tag,
     Test,
     TestList,
+    split_arguments,
 )
 from sieve.syntax.source import Span
 
@@ -46,6 +47,8 @@ _HEADER_NAME = re.compile(r"[!-9;-~]+")
 # RFC 5229 §3: variable-name = identifier (match variables are digits, set cannot set them).
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONTROL_FLOW = {"if", "elsif", "else"}
+# RFC 5229 §3: a reference to a plain variable (no namespace, not a match variable).
+_PLAIN_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NAMESPACED_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\}")
 _UNICODE_ENCODING = re.compile(r"\$\{unicode:([ \t\r\n0-9A-Fa-f]*)\}", re.IGNORECASE)
 # The argument node types each kind of argument accepts (RFC 5228 §2.6.1, §8.2: a string
@@ -140,6 +143,11 @@ class Checker:
         # The strings of checked commands and tests that hold "${", gathered on the way.
         self.substituted: list[String] = []
         self.signatures = _SIGNATURES.setdefault(registry, {})
+        # With "include": the variables used so far as local ones and those declared global
+        # (lower case), for RFC 6609 §3.4's rule that a local cannot later become global.
+        self.tracks_globals = False
+        self.local_names: set[str] = set()
+        self.global_names: set[str] = set()
 
     def signature(self, spec: CommandSpec | TestSpec) -> _Signature:
         found = self.signatures.get(id(spec))
@@ -167,6 +175,7 @@ class Checker:
 
     def script(self, script: Script) -> None:
         required = self.required = self.requires(script.commands)
+        self.tracks_globals = "include" in required and "variables" in required
         self.commands(script.commands, _Scope(required), top_level=True)
         if "encoded-character" in required:
             self.encoded_characters(script)
@@ -434,6 +443,8 @@ class Checker:
                     self.substituted.append(argument)  # type: ignore[arg-type]
             elif kind is StringList or kind is Callout:
                 self.substituted.extend(s for s in _strings(argument) if "${" in s.value)
+        if self.tracks_globals:
+            self.track_variables(arguments, spec)
         signature = self.signatures.get(id(spec))
         if signature is None or signature.spec is not spec:
             signature = self.signature(spec)
@@ -462,6 +473,41 @@ class Checker:
             self.substring_comparator(arguments, groups[MATCH_TYPE])
         if spec.name in _FLAG_COMMANDS and len(given) == 2:
             self.flag_variable(spec.name, given[0], node, scope)
+
+    def track_variables(self, arguments: list[Argument], spec: CommandSpec | TestSpec) -> None:
+        """RFC 6609 §3.4: a name the script has already used as a local variable (set, or
+        referenced as ${name}) cannot be declared global afterwards; Pigeonhole refuses
+        it too. Called for each command and test in source order."""
+        if isinstance(spec, CommandSpec) and spec.name == "global":
+            for argument in arguments:
+                for string in _strings(argument):
+                    key = string.value.lower()
+                    if key in self.local_names and key not in self.global_names:
+                        self.report(
+                            "global-after-local",
+                            string.span,
+                            f"'{string.value}' is declared global after its use as a local "
+                            "variable",
+                            "move the global command above the first use of the variable",
+                        )
+                    else:
+                        self.global_names.add(key)
+            return
+        for argument in arguments:
+            for string in _strings(argument):
+                if "${" in string.value:
+                    for match in _PLAIN_REFERENCE.finditer(string.value):
+                        self._used_locally(match.group(1))
+        positionals = split_arguments(arguments, self.registry.valued_tags(spec))[1]
+        for positional, argument in zip(spec.signature.positionals, positionals, strict=False):
+            if positional.role in _VARIABLE_ROLES:
+                for string in _strings(argument):
+                    self._used_locally(string.value)
+
+    def _used_locally(self, name: str) -> None:
+        key = name.lower()
+        if key not in self.global_names:
+            self.local_names.add(key)
 
     def substring_comparator(self, arguments: list[Argument], match_type: str) -> None:
         """RFC 4790 §9.1: i;ascii-numeric has no substring operation, so :contains,

@@ -32,10 +32,10 @@ EXTENSION = Extension(
         ),
         # RFC 6609 §3.3: return ends the current script and goes back to the includer.
         CommandSpec("return"),
-        # RFC 6609 §3.4: global <value: string-list>. Only with "variables" required as
-        # well; that applies to this command alone, so it is a checker rule, not a
-        # dependency of the whole extension.
-        # RFC 6609 §3.3: global names variables, so it needs "variables" as well.
+        # RFC 6609 §3.4: global <value: string-list> names variables, so it needs
+        # "variables" as well: a need of this command alone, not of the whole extension.
+        # A name used as a local variable earlier in the script cannot be declared global
+        # (the checker's `global-after-local`).
         CommandSpec(
             "global",
             Signature((Positional("value", Arg.STRING_LIST, role="variable-names"),)),

@@ -167,6 +167,19 @@ def test_a_capability_can_bring_another_along() -> None:
         # RFC 6609 §3.3: global needs variables.
         ('require "include";\nglobal "x";', ["missing-require"]),
         ('require ["include", "variables"];\nglobal ["x", "2y"];', ["bad-variable-name"]),
+        # RFC 6609 §3.4: a variable used as a local one cannot become global afterwards.
+        ('require ["include", "variables"];\nset "x" "1";\nglobal "X";', ["global-after-local"]),
+        (
+            'require ["include", "variables", "fileinto"];\n'
+            'if true { fileinto "${box}"; }\nglobal "box";\nglobal "BOX";',
+            ["global-after-local", "global-after-local"],  # still local after the first
+        ),
+        (
+            'require ["include", "variables", "relational", "comparator-i;ascii-numeric"];\n'
+            'if string :value "gt" :comparator "i;ascii-numeric" "${1}" "x" { stop; }\n'
+            'global ["x", "i"];\nglobal "a";\nset "a" "1";\nglobal "A";\nset "b" "${a}";',
+            [],  # match variables, tag values and uses after the declaration are fine
+        ),
         # RFC 7352: :header names a header field.
         ('require "duplicate";\nif duplicate :header "Message ID" { stop; }', ["bad-header-name"]),
         # RFC 5229 §3: a namespace nobody provides.
