@@ -2,6 +2,7 @@
 and, with "variables", the `:quoteregex` modifier of `set`."""
 
 from sieve.extensions.spec import MATCH_TYPE, Extension, Tag
+from sieve.extensions.variables import QUOTE
 
 EXTENSION = Extension(
     capability="regex",
@@ -10,6 +11,7 @@ EXTENSION = Extension(
     # test that takes a match type takes it.
     group_tags=(Tag("regex", group=MATCH_TYPE),),
     # draft-ietf-sieve-regex: ":quoteregex" escapes the regex special characters so that
-    # a variable's value can be matched literally (precedence 20, like ":quotewildcard").
-    extra_tags=(("set", (Tag("quoteregex"),)),),
+    # a variable's value can be matched literally. Its precedence is 20, like
+    # ":quotewildcard", so the two cannot be combined (RFC 5229 §4.1).
+    extra_tags=(("set", (Tag("quoteregex", group=QUOTE),)),),
 )

@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 
 # RFC 5229 §4.1: the modifiers apply in order of precedence (40 :lower/:upper, 30
 # :lowerfirst/:upperfirst, 20 :quotewildcard, 10 :length), and "it is an error to use two
-# or more modifiers of the same precedence in a single set action". So the two pairs that
+# or more modifiers of the same precedence in a single set action". So the modifiers that
 # share a precedence are groups; modifiers of different precedence combine freely.
 CASE = "set-case"  # precedence 40
 CASE_FIRST = "set-case-first"  # precedence 30
+QUOTE = "set-quote"  # precedence 20: :quotewildcard, and the regex draft's :quoteregex
 
 EXTENSION = Extension(
     capability="variables",
@@ -50,7 +51,7 @@ EXTENSION = Extension(
                     Tag("upper", group=CASE),
                     Tag("lowerfirst", group=CASE_FIRST),
                     Tag("upperfirst", group=CASE_FIRST),
-                    Tag("quotewildcard"),
+                    Tag("quotewildcard", group=QUOTE),
                     Tag("length"),
                 ),
             ),

@@ -180,6 +180,13 @@ def test_a_capability_can_bring_another_along() -> None:
             'global ["x", "i"];\nglobal "a";\nset "a" "1";\nglobal "A";\nset "b" "${a}";',
             [],  # match variables, tag values and uses after the declaration are fine
         ),
+        # RFC 5229 §4.1: no two modifiers of one precedence (20: the regex draft's
+        # :quoteregex joins :quotewildcard).
+        (
+            'require ["variables", "regex"];\nset :quotewildcard :quoteregex "a" "b";',
+            ["conflicting-tags"],
+        ),
+        ('require ["variables", "regex"];\nset :upper :quoteregex :length "a" "b";', []),
         # RFC 7352: :header names a header field.
         ('require "duplicate";\nif duplicate :header "Message ID" { stop; }', ["bad-header-name"]),
         # RFC 5229 §3: a namespace nobody provides.
