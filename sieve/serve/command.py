@@ -21,11 +21,12 @@ def configure(serve: argparse.ArgumentParser, dialects: list[str], capability_li
 
 
 def command_serve(args: argparse.Namespace) -> int:
-    from sieve.serve.config import ConfigError, load_config
+    from sieve.serve.config import ConfigError, load_config, next_hop_settings
     from sieve.serve.service import run
 
     try:
         config = load_config(args.config)
+        next_hop_settings(config)  # reads the password file: a missing one is a usage error
     except ConfigError as error:
         print(f"sieve serve: {error}", file=sys.stderr)
         return 2

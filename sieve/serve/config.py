@@ -10,6 +10,11 @@ A minimal configuration (every other key has the default shown in `Config`)::
     [next_hop]                # where filtered mail, redirects and notices go (SMTP)
     host = "127.0.0.1"
     port = 10026
+    # starttls = true         # RFC 3207; tls_verify (default true), ca_file to trust
+    # username = "filter"     # AUTH after STARTTLS, with the password in a file:
+    # password_file = "next-hop.secret"
+    # pool_size = 4           # connections kept open between messages (0: one per message)
+    # idle_seconds = 30       # an idle connection older than this is not reused
 
     [scripts]
     system = "/etc/sieve/system.sieve"    # the MTA-wide script (optional)
@@ -31,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sieve.serve.relay import NextHopSettings
+
 
 class ConfigError(Exception):
     """The configuration file is missing, not TOML, or has a value of the wrong kind."""
@@ -44,6 +51,13 @@ class Config:
     next_host: str = "127.0.0.1"
     next_port: int = 10026
     next_timeout: float = 30.0
+    next_starttls: bool = False
+    next_tls_verify: bool = True
+    next_ca_file: Path | None = None
+    next_username: str | None = None
+    next_password_file: Path | None = None
+    next_pool_size: int = 4
+    next_idle_seconds: float = 30.0
     system: Path | None = None
     channel: Path | None = None
     users: Path | None = None
@@ -70,6 +84,13 @@ _KEYS: dict[tuple[str, str], tuple[str, type]] = {
     ("next_hop", "host"): ("next_host", str),
     ("next_hop", "port"): ("next_port", int),
     ("next_hop", "timeout"): ("next_timeout", float),
+    ("next_hop", "starttls"): ("next_starttls", bool),
+    ("next_hop", "tls_verify"): ("next_tls_verify", bool),
+    ("next_hop", "ca_file"): ("next_ca_file", Path),
+    ("next_hop", "username"): ("next_username", str),
+    ("next_hop", "password_file"): ("next_password_file", Path),
+    ("next_hop", "pool_size"): ("next_pool_size", int),
+    ("next_hop", "idle_seconds"): ("next_idle_seconds", float),
     ("scripts", "system"): ("system", Path),
     ("scripts", "channel"): ("channel", Path),
     ("scripts", "users"): ("users", Path),
@@ -116,7 +137,37 @@ def config_from(document: dict[str, Any], base: Path) -> Config:
     config = Config(**values)
     if config.protocol not in ("smtp", "lmtp"):
         raise ConfigError(f"listen.protocol must be smtp or lmtp, not {config.protocol!r}")
+    if (config.next_username is None) != (config.next_password_file is None):
+        raise ConfigError("next_hop.username and next_hop.password_file go together")
+    if config.next_username is not None and not config.next_starttls:
+        raise ConfigError("next_hop.username needs next_hop.starttls: no password in clear")
     return config
+
+
+def next_hop_settings(config: Config) -> NextHopSettings:
+    """The relay's settings; reads the password file now, so a missing one stops the start."""
+    password = None
+    if config.next_password_file is not None:
+        try:
+            password = config.next_password_file.read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ConfigError(
+                f"cannot read next_hop.password_file {config.next_password_file}: "
+                f"{error.strerror or error}"
+            ) from None
+    return NextHopSettings(
+        host=config.next_host,
+        port=config.next_port,
+        timeout=config.next_timeout,
+        helo=config.hostname,
+        starttls=config.next_starttls,
+        tls_verify=config.next_tls_verify,
+        ca_file=config.next_ca_file,
+        username=config.next_username,
+        password=password,
+        pool_size=config.next_pool_size,
+        idle_seconds=config.next_idle_seconds,
+    )
 
 
 def _convert(key: str, value: Any, kind: type, base: Path) -> Any:
@@ -124,6 +175,10 @@ def _convert(key: str, value: Any, kind: type, base: Path) -> Any:
         if not isinstance(value, str):
             raise ConfigError(f"{key} must be a path (a string)")
         return base / value
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} must be true or false, not {value!r}")
+        return value
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, kind) or isinstance(value, bool):

@@ -23,10 +23,10 @@ from typing import Any
 
 import sieve
 from sieve.runtime.result import LIMIT
-from sieve.serve.config import Config
+from sieve.serve.config import Config, next_hop_settings
 from sieve.serve.metrics import Metrics
 from sieve.serve.plan import Plan, plan_recipient
-from sieve.serve.relay import Delivery, RelayError, relay
+from sieve.serve.relay import Delivery, NextHop, RelayError
 from sieve.serve.scripts import ScriptStore
 
 log = logging.getLogger("sieve.serve")
@@ -70,6 +70,7 @@ class FilterHandler:
         # One thread runs every script: Hosts need not be thread-safe, and the event loop
         # stays free to talk SMTP while a script runs (each run is bounded by its Limits).
         self.scripts_thread = ThreadPoolExecutor(1, thread_name_prefix="sieve-scripts")
+        self.next_hop = NextHop(next_hop_settings(config))
         self.in_flight = 0
         self.idle = asyncio.Event()
         self.idle.set()
@@ -154,14 +155,7 @@ class FilterHandler:
         deliveries = _merge([d for item in accepted if item.plan for d in item.plan.deliveries])
         failure: str | None = None
         try:
-            await asyncio.to_thread(
-                relay,
-                deliveries,
-                self.config.next_host,
-                self.config.next_port,
-                self.config.next_timeout,
-                self.config.hostname,
-            )
+            await asyncio.to_thread(self.next_hop.send, deliveries)
         except RelayError as error:
             self.metrics.errors["relay"] += 1
             log.warning("relay failed: %s", error)

@@ -139,6 +139,7 @@ class Service:
         if self.metrics_server is not None:
             self.metrics_server.close()
         self.handler.scripts_thread.shutdown(wait=False)
+        await asyncio.to_thread(self.handler.next_hop.close)
         self.stopped.set()
 
     async def serve_forever(self) -> None:

@@ -30,6 +30,7 @@ class Received:
     mail_from: str
     recipients: list[str]
     data: bytes
+    peer: tuple = ()  # the client's address: one per connection
 
 
 @dataclass
@@ -45,7 +46,12 @@ class Sink:
         if self.delay:
             await asyncio.sleep(self.delay)
         self.received.append(
-            Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                envelope.original_content,
+                tuple(session.peer),
+            )
         )
         return "250 2.0.0 stored"
 

@@ -125,6 +125,17 @@ def test_a_script_over_a_limit_still_delivers_and_the_log_line_says_why(
     assert problem.startswith("system:max_redirects: ")
 
 
+def test_messages_reach_the_next_hop_over_one_kept_connection(
+    tmp_path: Path, sink: Sink, start_service: Callable[..., RunningService]
+) -> None:
+    service = start_service(system=write_script(tmp_path / "system.sieve", FILING))
+    for n in range(4):
+        assert send(service.port, message(f"lunch {n}")) == {}
+    assert len(sink.received) == 4
+    assert len({item.peer for item in sink.received}) == 1
+    assert service.service.handler.next_hop.connections_opened == 1
+
+
 def test_next_hop_down_gives_451_then_delivery_after_it_returns(
     tmp_path: Path, sink: Sink, start_service: Callable[..., RunningService]
 ) -> None:
