@@ -49,8 +49,8 @@ class ScriptReturn(Exception):
     """RFC 6609 `return`: leaves the current (included) script."""
 
 
-class _Stop(Exception):
-    """RFC 5228 §3.3 `stop`, raised from inside an included script."""
+class ScriptStop(Exception):
+    """RFC 5228 §3.3 `stop`: ends the whole run, from any depth of included scripts."""
 
 
 # Linking: a Program's calls resolved to their implementations, once per program.
@@ -600,9 +600,17 @@ class Run:
 
     # Execution.
 
-    def execute(self, linked: Linked, name: str = "", global_names: Iterable[str] = ()) -> None:
-        """Runs one script; `stop` ends the whole run, `return` only this script."""
-        frame = Frame(linked, name)
+    def execute(
+        self,
+        linked: Linked,
+        name: str = "",
+        global_names: Iterable[str] = (),
+        variables: dict[str, str] | None = None,
+    ) -> None:
+        """Runs one script; `stop` ends the whole run (ScriptStop reaches the caller),
+        `return` only this script. `variables` is the script's own variable table when the
+        caller keeps it across runs (the testsuite's blocks share one)."""
+        frame = Frame(linked, name, variables if variables is not None else {})
         frame.global_names.update(global_names)
         self.frames.append(frame)
         outer, part = self.frame, self.part
@@ -658,7 +666,7 @@ class Run:
             elif op == 10:  # STOP
                 if self.tracing:
                     self.event("stop", "the script ends here")
-                raise _Stop
+                raise ScriptStop
             elif op == 7:  # LOOP_BEGIN
                 state = self._begin_loop(linked, first, pc)
                 if state is None:
@@ -806,7 +814,7 @@ def execute(
     status, errors = SUCCESS, []
     try:
         run.execute(linked, name or linked.program.name)
-    except _Stop:
+    except ScriptStop:
         pass
     except RunStop as stop:
         status = stop.status

@@ -42,7 +42,7 @@ from sieve.compiler.compiler import compile_script
 from sieve.diagnostics import Diagnostic
 from sieve.extensions.registry import Registry
 from sieve.runtime.limits import Limits
-from sieve.runtime.vm import Frame, Linked, Run, RunStop, ScriptReturn, _Stop, link
+from sieve.runtime.vm import Linked, Run, RunStop, ScriptStop, link
 from sieve.syntax import parse
 from sieve.syntax.ast import Command, Script, String
 from sieve.testing.report import CaseResult, FileResult
@@ -158,12 +158,9 @@ def _run_block(suite: Suite, linked: Linked, variables: dict[str, str]) -> str |
     Like vm.execute, but the frame's variables outlive the run."""
     run = Run(suite.message, suite.envelope, suite.file_host, BLOCK_LIMITS)
     suite.attach(run)
-    frame = Frame(linked, linked.program.name, variables=variables)
-    run.frames.append(frame)
-    run.frame = frame
     try:
-        run._loop(linked)
-    except (_Stop, ScriptReturn):
+        run.execute(linked, linked.program.name, variables=variables)
+    except ScriptStop:
         pass  # `stop` ends this block only
     except CaseFailure as failure:
         return failure.reason or "test_fail"
