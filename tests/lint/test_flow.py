@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from sieve.check.checker import Checker
 from sieve.extensions.registry import Registry
 from sieve.lint import LintConfig, all_rules, lint
-from sieve.lint.flow import ControlFlow, SeenOnEveryPath, facts_of
+from sieve.lint.analyses import SeenOnEveryPath
+from sieve.lint.flow import ControlFlow
+from sieve.lint.reading import facts_of
 from sieve.syntax import parse
 from sieve.syntax.ast import Command, Script
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sieve.lint.bound import ACTIONS, OUTGOING, Bound, Step
 from sieve.lint.context import LintContext
 from sieve.lint.finding import INFO, Finding
-from sieve.lint.flow import ACTIONS, LOOP, OUTGOING, Bound, ControlFlow, Step
+from sieve.lint.flow import ControlFlow
 from sieve.lint.rule import Rule
+from sieve.lint.statements import LOOP
 from sieve.syntax.ast import Command
 
 # Each measure of the bound: the config field with its limit, how the setting is spelt on

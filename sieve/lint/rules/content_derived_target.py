@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from sieve.lint.analyses import URL_SAFE
 from sieve.lint.context import LintContext
 from sieve.lint.finding import Finding
-from sieve.lint.flow import URL_SAFE, arguments, references, strings_of
+from sieve.lint.reading import arguments, references, strings_of
 from sieve.lint.rule import Rule
 from sieve.syntax.ast import Command, String
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sieve.lint.bound import OUTGOING
 from sieve.lint.context import LintContext
 from sieve.lint.finding import Finding
-from sieve.lint.flow import OUTGOING
 from sieve.lint.rule import Rule
 
 _FANNING = {"notify": "notifications", "redirect": "redirects", "vacation": "vacation replies"}

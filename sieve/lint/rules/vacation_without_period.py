@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sieve.lint.context import LintContext
 from sieve.lint.finding import INFO, Finding
-from sieve.lint.flow import arguments
+from sieve.lint.reading import arguments
 from sieve.lint.rule import Rule
 from sieve.syntax.ast import Number
 

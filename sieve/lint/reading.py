@@ -1,0 +1,165 @@
+"""Reading tests and arguments the way the compiler does, for the rules and the data-flow
+analyses: the leaf tests of a condition and their outcomes, a node's tags and positionals
+by the registry's signature, the header names and envelope parts a test reads, its match
+type, and the `${...}` variable references of a string.
+
+These read one node at a time and know nothing of the control flow, so they live apart
+from it (flow.py) and from the analyses built on them (analyses.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from sieve.extensions.registry import Registry
+from sieve.runtime.variables import VARIABLE_REF
+from sieve.syntax.ast import (
+    Argument,
+    Callout,
+    Command,
+    String,
+    StringList,
+    Test,
+    TestList,
+    split_arguments,
+)
+
+
+def leaf_tests(test: Test | TestList | None) -> Iterator[Test]:
+    """Every test of a condition that looks at something (not `allof`/`anyof`/`not`)."""
+    if test is None:
+        return
+    pending: list[Test | TestList] = [test]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, TestList):
+            pending.extend(reversed(node.tests))
+            continue
+        if node.name in ("allof", "anyof", "not"):
+            if node.test is not None:
+                pending.append(node.test)
+            continue
+        yield node
+
+
+def outcomes(test: Test | TestList, outcome: bool | None) -> Iterator[tuple[Test, bool | None]]:
+    """The leaf tests of a condition in evaluation order, each with whether it surely
+    succeeded (True), surely failed (False) or may have either (None), given the outcome
+    of the whole condition."""
+    if isinstance(test, TestList):
+        for member in test.tests:
+            yield from outcomes(member, outcome)
+        return
+    if test.name == "not":
+        if test.test is not None:
+            yield from outcomes(test.test, None if outcome is None else not outcome)
+        return
+    if test.name in ("allof", "anyof"):
+        # allof is true only if every member is; anyof is false only if every member is.
+        sure = outcome if outcome == (test.name == "allof") else None
+        if test.test is not None:
+            yield from outcomes(test.test, sure)
+        return
+    yield test, outcome
+
+
+def arguments(node: Command | Test, registry: Registry) -> tuple[dict[str, Argument | None], list]:
+    """A command's or test's tags (name → value, None for flags) and positionals, read
+    with the registry's signature as the compiler reads them."""
+    table = registry.commands if isinstance(node, Command) else registry.tests
+    provided = table.get(node.name)
+    valued = registry.valued_tags(provided.spec) if provided is not None else frozenset()
+    tags, positionals = split_arguments(node.arguments, valued)
+    return {tag.name: value for tag, value in tags}, positionals
+
+
+def strings_of(argument: Argument | None) -> list[String]:
+    if isinstance(argument, String):
+        return [argument]
+    if isinstance(argument, StringList):
+        return list(argument.strings)
+    if isinstance(argument, Callout):
+        return strings_of(argument.argument)
+    return []
+
+
+def positional_roles(node: Command | Test, registry: Registry) -> list[tuple[str | None, Argument]]:
+    """Each positional argument with its declared role ("header-name", "variable-name"...)."""
+    table = registry.commands if isinstance(node, Command) else registry.tests
+    provided = table.get(node.name)
+    _, positionals = arguments(node, registry)
+    if provided is None:
+        return [(None, argument) for argument in positionals]
+    declared = provided.spec.signature.positionals  # type: ignore[union-attr]
+    required = sum(not p.optional for p in declared)
+    surplus = len(positionals) - required
+    roles: list[str | None] = []
+    for positional in declared:
+        if positional.optional:
+            if surplus <= 0:
+                continue
+            surplus -= 1
+        roles.append(positional.role)
+    roles.extend([None] * (len(positionals) - len(roles)))
+    return list(zip(roles, positionals, strict=False))
+
+
+def header_names(test: Test, registry: Registry) -> list[str]:
+    """The header fields a test reads, lower-cased (from the arguments whose role is a
+    header name: header, address, exists, date, and :mime variants)."""
+    names: list[str] = []
+    for role, argument in positional_roles(test, registry):
+        if role == "header-name":
+            names.extend(s.value.strip().lower() for s in strings_of(argument))
+    if test.name == "duplicate":
+        tags, _ = arguments(test, registry)
+        names.extend(s.value.strip().lower() for s in strings_of(tags.get("header")))
+    return names
+
+
+def envelope_parts(test: Test, registry: Registry) -> list[str]:
+    """The envelope parts an `envelope` test reads ("from", "to"), lower-cased."""
+    if test.name != "envelope":
+        return []
+    _, positionals = arguments(test, registry)
+    return [s.value.lower() for s in strings_of(positionals[0])] if positionals else []
+
+
+def match_type(node: Command | Test, registry: Registry) -> str:
+    tags, _ = arguments(node, registry)
+    members = registry.group_tags.get("match-type", {})
+    return next((name for name in tags if name in members), "is")
+
+
+def facts_of(test: Test, registry: Registry) -> set[str]:
+    """What one test looks at: "test:<name>", the header names it reads,
+    "envelope:<part>" for the envelope parts, and "count:<name>" when it counts fields."""
+    facts = {f"test:{test.name}"}
+    if test.name in registry.tests:
+        names = header_names(test, registry)
+        facts.update(names)
+        facts.update(f"envelope:{part}" for part in envelope_parts(test, registry))
+        if match_type(test, registry) == "count":
+            facts.update(f"count:{name}" for name in names)
+    return facts
+
+
+# Variable references.
+
+_NAMESPACED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.")
+
+
+def variable_key(name: str) -> str:
+    """A variable's key: variable names are case-insensitive (RFC 5229 §3) and match
+    variables are "0" ... "9"."""
+    name = name.strip().lower()
+    return str(int(name)) if name.isdigit() else name
+
+
+def references(text: str) -> Iterator[tuple[int, str]]:
+    """Each `${name}` of a string: where it starts and the variable's key."""
+    for match in VARIABLE_REF.finditer(text):
+        if _NAMESPACED.match(match.group(1)) and not match.group(1).isdigit():
+            continue  # ${env.x}, ${vnd.x}: not variables a script sets
+        yield match.start(), variable_key(match.group(1))
