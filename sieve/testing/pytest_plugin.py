@@ -25,7 +25,9 @@ from typing import Any
 
 import pytest
 
-from sieve.testing.declarative import SUFFIX, Case, TestFile, TestFileError, load
+from sieve.testing.declarative import SUFFIX, TestFile, load
+from sieve.testing.declarative_cases import Case
+from sieve.testing.declarative_values import TestFileError
 from sieve.testing.report import CaseResult
 
 SVTEST = ".svtest"

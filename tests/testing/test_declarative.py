@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sieve.testing.declarative import TestFileError, from_document, load, run_file
+from sieve.testing.declarative import from_document, load, run_file
+from sieve.testing.declarative_values import TestFileError
 
 SPAM_FILTER = """\
 require ["fileinto", "imap4flags"];
