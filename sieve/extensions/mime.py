@@ -10,10 +10,11 @@ from sieve.runtime.fields import select
 
 # The message model's MIME field parsing (comments, type/subtype, RFC 2231 parameters), so
 # that :param and the model's Part.params can never disagree.
-from sieve.runtime.message import parse_mime_field
+from sieve.runtime.mime_parts import parse_mime_field
 
 if TYPE_CHECKING:
-    from sieve.runtime.message import Message, Part
+    from sieve.runtime.message import Message
+    from sieve.runtime.mime_parts import Part
     from sieve.runtime.vm import Args, Run
 
 MIME_OPTION = "mime-option"

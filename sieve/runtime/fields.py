@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sieve.runtime.message import Address, Message, Part
+    from sieve.runtime.message import Address, Message
+    from sieve.runtime.mime_parts import Part
     from sieve.runtime.vm import Args, Run
 
 ADDRESS_PARTS = ("all", "localpart", "domain", "user", "detail")

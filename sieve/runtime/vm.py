@@ -25,7 +25,8 @@ from sieve.runtime.behaviour import Behaviour, Implementation
 from sieve.runtime.host import CalloutAnswer, Envelope, Host, MemoryHost
 from sieve.runtime.limits import Limits
 from sieve.runtime.matching import Matcher, MatchError
-from sieve.runtime.message import Message, Part
+from sieve.runtime.message import Message
+from sieve.runtime.mime_parts import Part
 from sieve.runtime.result import FAILED, LIMIT, SUCCESS, Result, RunError, TraceEvent
 from sieve.runtime.variables import expand, truncate
 

@@ -461,7 +461,7 @@ def test_reading_headers_never_builds_the_mime_tree(monkeypatch: pytest.MonkeyPa
     def refuse(self: object) -> None:
         raise AssertionError("the MIME tree was built")
 
-    monkeypatch.setattr(message_module._Source, "build_tree", refuse)
+    monkeypatch.setattr(message_module.MessageSource, "build_tree", refuse)
     message = load("multipart.eml")
     message.header("subject")
     message.raw_header("to")
