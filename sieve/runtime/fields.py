@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from sieve.runtime.addresses import Address
+
 if TYPE_CHECKING:
-    from sieve.runtime.message import Address, Message
+    from sieve.runtime.message import Message
     from sieve.runtime.mime_parts import Part
     from sieve.runtime.vm import Args, Run
 
@@ -78,8 +80,6 @@ def address_values(addresses: Sequence[Address], part: str) -> list[str]:
 def split_envelope_address(text: str) -> Address:
     """An envelope path is a bare address (`<>` or `local@domain`), so splitting at the
     last "@" is exact, unlike header addresses."""
-    from sieve.runtime.message import Address
-
     text = text.strip()
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]
