@@ -39,6 +39,7 @@ from sieve.syntax.ast import (
     Test,
     TestList,
     split_arguments,
+    string_nodes,
 )
 from sieve.syntax.source import Span
 
@@ -223,7 +224,7 @@ class Checker:
                 break
             if not command.arguments or not isinstance(command.arguments[0], String | StringList):
                 continue  # the signature check reports it
-            for name in _strings(command.arguments[0]):
+            for name in string_nodes(command.arguments[0]):
                 if self.capability_usable(name.value, name.span):
                     required.add(name.value)
                     required.update(self.registry.implies.get(name.value, ()))
@@ -442,7 +443,7 @@ class Checker:
                 if "${" in argument.value:  # type: ignore[union-attr]
                     self.substituted.append(argument)  # type: ignore[arg-type]
             elif kind is StringList or kind is Callout:
-                self.substituted.extend(s for s in _strings(argument) if "${" in s.value)
+                self.substituted.extend(s for s in string_nodes(argument) if "${" in s.value)
         if self.tracks_globals:
             self.track_variables(arguments, spec)
         signature = self.signatures.get(id(spec))
@@ -480,7 +481,7 @@ class Checker:
         it too. Called for each command and test in source order."""
         if isinstance(spec, CommandSpec) and spec.name == "global":
             for argument in arguments:
-                for string in _strings(argument):
+                for string in string_nodes(argument):
                     key = string.value.lower()
                     if key in self.local_names and key not in self.global_names:
                         self.report(
@@ -494,14 +495,14 @@ class Checker:
                         self.global_names.add(key)
             return
         for argument in arguments:
-            for string in _strings(argument):
+            for string in string_nodes(argument):
                 if "${" in string.value:
                     for match in _PLAIN_REFERENCE.finditer(string.value):
                         self._used_locally(match.group(1))
         positionals = split_arguments(arguments, self.registry.valued_tags(spec))[1]
         for positional, argument in zip(spec.signature.positionals, positionals, strict=False):
             if positional.role in _VARIABLE_ROLES:
-                for string in _strings(argument):
+                for string in string_nodes(argument):
                     self._used_locally(string.value)
 
     def _used_locally(self, name: str) -> None:
@@ -665,7 +666,7 @@ class Checker:
             if role == "header-name":
                 self.header_names(argument)
             elif role in _VARIABLE_ROLES:
-                for name in _strings(argument):
+                for name in string_nodes(argument):
                     self.variable_name(name)
 
     def wrong_type(self, argument: Argument, kind: Arg, what: str) -> None:
@@ -681,7 +682,7 @@ class Checker:
     def values(self, argument: Argument, allowed: tuple[str, ...] | None, what: str) -> None:
         if allowed is None or not isinstance(argument, String | StringList):
             return
-        for string in _strings(argument):
+        for string in string_nodes(argument):
             if "${" in string.value:
                 continue  # decided at run time
             if string.value.lower() not in allowed:
@@ -727,7 +728,7 @@ class Checker:
             )
 
     def header_names(self, argument: Argument) -> None:
-        for string in _strings(argument):
+        for string in string_nodes(argument):
             if "${" not in string.value and not _HEADER_NAME.fullmatch(string.value):
                 self.report(
                     "bad-header-name",
@@ -746,7 +747,7 @@ class Checker:
             return
         options = re2.Options()
         options.log_errors = False
-        for string in _strings(keys[-1]):
+        for string in string_nodes(keys[-1]):
             if "${" in string.value:
                 continue
             try:
@@ -850,16 +851,6 @@ def _warning(code: str, span: Span, message: str, hint: str) -> Diagnostic:
     )
 
 
-def _strings(argument: Argument) -> list[String]:
-    if isinstance(argument, String):
-        return [argument]
-    if isinstance(argument, StringList):
-        return argument.strings
-    if isinstance(argument, Callout):
-        return _strings(argument.argument)
-    return []
-
-
 def _tag_string(arguments: list[Argument], name: str) -> str | None:
     for index, argument in enumerate(arguments[:-1]):
         if isinstance(argument, Tag) and argument.name == name:
@@ -889,7 +880,7 @@ def _ihave_capabilities(command: Command) -> list[str] | None:
     if command.name not in _CONTROL_FLOW or not isinstance(test, Test) or test.name != "ihave":
         return None
     names = [a for a in test.arguments if isinstance(a, String | StringList)]
-    return [s.value for s in _strings(names[0])] if names else None
+    return [s.value for s in string_nodes(names[0])] if names else None
 
 
 def _looks_like_callout(test: Test) -> bool:

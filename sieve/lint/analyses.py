@@ -19,11 +19,10 @@ from sieve.lint.reading import (
     leaf_tests,
     match_type,
     outcomes,
-    strings_of,
     variable_key,
 )
 from sieve.runtime.variables import VARIABLE_REF
-from sieve.syntax.ast import Argument, Command, String, Test, TestList
+from sieve.syntax.ast import Argument, Command, String, Test, TestList, string_nodes
 
 # Analysis: what the script has tested on every path (a must analysis).
 
@@ -92,7 +91,7 @@ class ValueOrigins(Analysis[frozenset]):
 
     def of_argument(self, argument: Argument | None, state: frozenset) -> frozenset[str]:
         found: set[str] = set()
-        for string in strings_of(argument):
+        for string in string_nodes(argument):
             found.update(self.of_text(string.value, state))
         return frozenset(found)
 

@@ -14,15 +14,14 @@ from sieve.extensions.spec import ADDRESS_PART, COMPARATOR, MATCH_TYPE, CommandS
 from sieve.lint.config import LintConfig
 from sieve.syntax.ast import (
     Argument,
-    Callout,
     Command,
     Script,
     String,
-    StringList,
     Tag,
     Test,
     TestList,
     split_arguments,
+    string_nodes,
 )
 from sieve.syntax.source import SourceMap, Span
 
@@ -253,13 +252,7 @@ class LintContext:
     @staticmethod
     def strings(argument: Argument | None) -> list[String]:
         """The String nodes of a string or string list (a callout's argument counts)."""
-        if isinstance(argument, String):
-            return [argument]
-        if isinstance(argument, StringList):
-            return list(argument.strings)
-        if isinstance(argument, Callout):
-            return LintContext.strings(argument.argument)
-        return []
+        return string_nodes(argument)
 
     @staticmethod
     def string_values(argument: Argument | None) -> list[str]:

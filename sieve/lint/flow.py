@@ -29,7 +29,7 @@ from sieve.extensions.registry import Registry
 from sieve.lint.analyses import SeenOnEveryPath, ValueOrigins
 from sieve.lint.bound import MERGING, Bound, compute_bound
 from sieve.lint.dataflow import Analysis, Facts, S, run_forward
-from sieve.lint.reading import facts_of, strings_of
+from sieve.lint.reading import facts_of
 from sieve.lint.statements import (
     LOOP,
     RETURN,
@@ -42,7 +42,7 @@ from sieve.lint.statements import (
     loop_name,
     statements,
 )
-from sieve.syntax.ast import Callout, Command, Script, String, Tag
+from sieve.syntax.ast import Callout, Command, Script, String, Tag, string_nodes
 
 IncludeResolver = Callable[[str, bool], Script | None]
 
@@ -147,7 +147,7 @@ class ControlFlow:
         return self.name(command) in MERGING and not any(
             isinstance(a, Callout) or "${" in s.value
             for a in command.arguments
-            for s in strings_of(a)
+            for s in string_nodes(a)
         )
 
     # Reachability.

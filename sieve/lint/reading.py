@@ -16,13 +16,11 @@ from sieve.extensions.registry import Registry
 from sieve.runtime.variables import VARIABLE_REF
 from sieve.syntax.ast import (
     Argument,
-    Callout,
     Command,
-    String,
-    StringList,
     Test,
     TestList,
     split_arguments,
+    string_nodes,
 )
 
 
@@ -74,16 +72,6 @@ def arguments(node: Command | Test, registry: Registry) -> tuple[dict[str, Argum
     return {tag.name: value for tag, value in tags}, positionals
 
 
-def strings_of(argument: Argument | None) -> list[String]:
-    if isinstance(argument, String):
-        return [argument]
-    if isinstance(argument, StringList):
-        return list(argument.strings)
-    if isinstance(argument, Callout):
-        return strings_of(argument.argument)
-    return []
-
-
 def positional_roles(node: Command | Test, registry: Registry) -> list[tuple[str | None, Argument]]:
     """Each positional argument with its declared role ("header-name", "variable-name"...)."""
     table = registry.commands if isinstance(node, Command) else registry.tests
@@ -111,10 +99,10 @@ def header_names(test: Test, registry: Registry) -> list[str]:
     names: list[str] = []
     for role, argument in positional_roles(test, registry):
         if role == "header-name":
-            names.extend(s.value.strip().lower() for s in strings_of(argument))
+            names.extend(s.value.strip().lower() for s in string_nodes(argument))
     if test.name == "duplicate":
         tags, _ = arguments(test, registry)
-        names.extend(s.value.strip().lower() for s in strings_of(tags.get("header")))
+        names.extend(s.value.strip().lower() for s in string_nodes(tags.get("header")))
     return names
 
 
@@ -123,7 +111,7 @@ def envelope_parts(test: Test, registry: Registry) -> list[str]:
     if test.name != "envelope":
         return []
     _, positionals = arguments(test, registry)
-    return [s.value.lower() for s in strings_of(positionals[0])] if positionals else []
+    return [s.value.lower() for s in string_nodes(positionals[0])] if positionals else []
 
 
 def match_type(node: Command | Test, registry: Registry) -> str:

@@ -63,6 +63,18 @@ class Callout:
 Argument = String | StringList | Number | Tag | Callout
 
 
+def string_nodes(argument: Argument | None) -> list[String]:
+    """The String nodes of a string or string list; a callout's argument counts, anything
+    else has none. A string list's own list is returned, not a copy: read it only."""
+    if isinstance(argument, String):
+        return [argument]
+    if isinstance(argument, StringList):
+        return argument.strings
+    if isinstance(argument, Callout):
+        return string_nodes(argument.argument)
+    return []
+
+
 def split_arguments(
     arguments: Sequence[Argument], valued: Container[str]
 ) -> tuple[list[tuple[Tag, Argument | None]], list[Argument]]:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sieve.lint.analyses import URL_SAFE
 from sieve.lint.context import LintContext
 from sieve.lint.finding import Finding
-from sieve.lint.reading import arguments, references, strings_of
+from sieve.lint.reading import arguments, references
 from sieve.lint.rule import Rule
-from sieve.syntax.ast import Command, String
+from sieve.syntax.ast import Command, String, string_nodes
 
 # Where a value that goes back to the sender, or to ourselves, comes from.
 SENDER = frozenset(
@@ -91,14 +91,14 @@ def target_uses(context: LintContext, command: Command) -> Iterator[TargetUse]:
     tags, positionals = arguments(command, context.registry)
     targets: list[tuple[str, String]] = []
     if name == "redirect" and "list" not in tags:
-        targets += [("the redirect address", s) for s in strings_of(_first(positionals))]
+        targets += [("the redirect address", s) for s in string_nodes(_first(positionals))]
     elif name == "notify":
-        for string in strings_of(_first(positionals)):
+        for string in string_nodes(_first(positionals)):
             yield from _uri_uses(command, string, state)
-        targets += [("the notification's :from", s) for s in strings_of(tags.get("from"))]
+        targets += [("the notification's :from", s) for s in string_nodes(tags.get("from"))]
     elif name == "vacation":
-        targets += [("the reply's :from", s) for s in strings_of(tags.get("from"))]
-        targets += [("vacation :addresses", s) for s in strings_of(tags.get("addresses"))]
+        targets += [("the reply's :from", s) for s in string_nodes(tags.get("from"))]
+        targets += [("vacation :addresses", s) for s in string_nodes(tags.get("addresses"))]
     for what, string in targets:
         for _, variable in references(string.value):
             origins = _origins(state, variable)

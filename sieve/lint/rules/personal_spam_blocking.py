@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from sieve.lint.context import LintContext
 from sieve.lint.finding import INFO, Finding
-from sieve.lint.reading import arguments, envelope_parts, header_names, match_type, strings_of
+from sieve.lint.reading import arguments, envelope_parts, header_names, match_type
 from sieve.lint.rule import Rule
-from sieve.syntax.ast import Command, Test, TestList
+from sieve.syntax.ast import Command, Test, TestList, string_nodes
 
 _BLOCKING = frozenset({"discard", "reject", "ereject", "jettison"})
 _SENDER_FIELDS = frozenset({"from", "sender", "reply-to", "return-path"})
@@ -120,7 +120,7 @@ def _sender_keys(context: LintContext, test: Test) -> int:
     if match_type(test, registry) not in _LITERAL_MATCHES:
         return 0
     _, positionals = arguments(test, registry)
-    return len(strings_of(positionals[-1])) if positionals else 0
+    return len(string_nodes(positionals[-1])) if positionals else 0
 
 
 RULE = PersonalSpamBlocking()

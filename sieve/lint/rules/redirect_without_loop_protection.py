@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from sieve.lint.context import LintContext
 from sieve.lint.finding import INFO, Finding
-from sieve.lint.reading import arguments, strings_of
+from sieve.lint.reading import arguments
 from sieve.lint.rule import Rule
-from sieve.syntax.ast import Command
+from sieve.syntax.ast import Command, string_nodes
 
 # Header fields that mark a message as already forwarded or looping: RFC 5322 §3.6.6
 # resent fields, the de-facto X-Loop and Delivered-To, what common MTAs and Sieve
@@ -40,7 +40,7 @@ def added_headers(context: LintContext) -> set[str]:
         if command.name != "addheader":
             continue
         _, positionals = arguments(command, context.registry)
-        values = [s.value for p in positionals[:1] for s in strings_of(p)]
+        values = [s.value for p in positionals[:1] for s in string_nodes(p)]
         for value in values:
             name = value.split(":", 1)[0] if len(positionals) == 1 else value
             names.add(name.strip().lower())
