@@ -60,9 +60,9 @@ class CompiledScript:
         return to_bytes(self.program)
 
     def linked(self) -> Any:
-        """The program bound to its implementations (sieve.runtime.vm.Linked)."""
+        """The program bound to its implementations (sieve.runtime.linking.Linked)."""
         if not self._linked:
-            from sieve.runtime.vm import link
+            from sieve.runtime.linking import link
 
             self._linked.append(link(self.program))
         return self._linked[0]

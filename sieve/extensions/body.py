@@ -19,7 +19,8 @@ from sieve.extensions.spec import (
 from sieve.runtime.behaviour import Behaviour
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 # RFC 5173: BODY-TRANSFORM = ":raw" / ":content" <content-types: string-list> / ":text";
 # a body test takes at most one of them.

@@ -25,7 +25,8 @@ from sieve.runtime.fields import address_part, address_values, select, sources
 from sieve.runtime.flags import flags_for
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 SIZE = "size-relation"
 

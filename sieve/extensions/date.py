@@ -23,7 +23,8 @@ from sieve.runtime.fields import select
 
 if TYPE_CHECKING:
     from sieve.compiler.program import Constant
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 ZONE = "zone"
 

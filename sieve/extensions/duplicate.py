@@ -16,7 +16,8 @@ from sieve.extensions.spec import Arg, Extension, Signature, Tag, TestSpec
 from sieve.runtime.behaviour import Behaviour
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 DUPLICATE_KEY = "duplicate-key"
 

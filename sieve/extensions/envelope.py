@@ -19,7 +19,8 @@ from sieve.runtime.behaviour import Behaviour
 from sieve.runtime.fields import address_part, address_values, split_envelope_address
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 EXTENSION = Extension(
     capability="envelope",

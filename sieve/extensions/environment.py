@@ -17,7 +17,8 @@ from sieve.extensions.spec import (
 from sieve.runtime.behaviour import Behaviour
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 EXTENSION = Extension(
     capability="environment",

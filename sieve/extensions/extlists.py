@@ -24,7 +24,8 @@ from sieve.runtime.behaviour import Behaviour
 
 if TYPE_CHECKING:
     from sieve.compiler.program import Constant
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 EXTENSION = Extension(
     capability="extlists",

@@ -10,7 +10,8 @@ from sieve.extensions.variables import MODIFIERS
 from sieve.runtime.behaviour import Behaviour
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 # RFC 5703 §7: "MODIFIER" is the modifier of `set` (RFC 5229 §4), so extracttext takes
 # exactly the modifiers that variables declares for set.

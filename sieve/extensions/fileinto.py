@@ -10,7 +10,8 @@ from sieve.runtime.behaviour import Behaviour
 from sieve.runtime.flags import flags_for
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 EXTENSION = Extension(
     capability="fileinto",

@@ -31,7 +31,8 @@ from sieve.runtime.behaviour import Behaviour
 from sieve.runtime.flags import add_flags, parse_flags, remove_flags
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 # RFC 5232 §3: the three actions share one shape.
 FLAG_ACTION = Signature(

@@ -8,7 +8,8 @@ from sieve.extensions.spec import Arg, CommandSpec, Extension, Positional, Signa
 from sieve.runtime.behaviour import Behaviour
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 LOCATION = "location"
 
@@ -94,7 +95,7 @@ def include(run: Run, args: Args) -> None:
 
 @BEHAVIOUR.command("return")
 def return_(run: Run, args: Args) -> None:
-    from sieve.runtime.vm import ScriptReturn
+    from sieve.runtime.control import ScriptReturn
 
     raise ScriptReturn
 

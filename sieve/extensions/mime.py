@@ -13,9 +13,10 @@ from sieve.runtime.fields import select
 from sieve.runtime.mime_parts import parse_mime_field
 
 if TYPE_CHECKING:
+    from sieve.runtime.linking import Args
     from sieve.runtime.message import Message
     from sieve.runtime.mime_parts import Part
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.vm import Run
 
 MIME_OPTION = "mime-option"
 

@@ -13,7 +13,8 @@ from sieve.runtime.behaviour import Behaviour
 from sieve.runtime.message import Message, encode_words
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 EXTENSION = Extension(
     capability="replace",

@@ -19,7 +19,8 @@ from sieve.runtime.behaviour import Behaviour
 
 if TYPE_CHECKING:
     from sieve.compiler.program import Constant
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 # RFC 6131 §2: vacation-seconds adds `:seconds`, and "only one of :days and :seconds is
 # allowed". The group is named here so that vacation_seconds.py can put :seconds in it.

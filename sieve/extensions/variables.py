@@ -21,7 +21,8 @@ from sieve.extensions.spec import (
 from sieve.runtime.behaviour import Behaviour
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 # RFC 5229 §4.1: the modifiers apply in order of precedence (40 :lower/:upper, 30
 # :lowerfirst/:upperfirst, 20 :quotewildcard, 10 :length), and "it is an error to use two

@@ -28,7 +28,8 @@ from sieve.extensions.spec import (
 from sieve.runtime.behaviour import Behaviour
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 CAPABILITY = "vnd.dovecot.testsuite"
 # The objects `test_set` may change: the message, and the envelope's parts.

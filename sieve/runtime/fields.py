@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from sieve.runtime.addresses import Address
 
 if TYPE_CHECKING:
+    from sieve.runtime.linking import Args
     from sieve.runtime.message import Message
     from sieve.runtime.mime_parts import Part
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.vm import Run
 
 ADDRESS_PARTS = ("all", "localpart", "domain", "user", "detail")
 SUBADDRESS_SEPARATOR = "+"

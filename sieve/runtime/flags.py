@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sieve.runtime.vm import Args, Run
+    from sieve.runtime.linking import Args
+    from sieve.runtime.vm import Run
 
 
 def parse_flags(items: Iterable[str]) -> list[str]:

@@ -7,23 +7,20 @@ Nothing but misuse of the API raises out of `execute()`."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-import sieve.extensions as extensions_package
-from sieve.compiler.program import NO_VALUE, Call, Constant, Op, Program
+from sieve.compiler.program import NO_VALUE, Constant, Program
 from sieve.runtime import actions as act
-from sieve.runtime.behaviour import Behaviour, Implementation
+from sieve.runtime.control import RunStop, ScriptReturn, ScriptStop
 from sieve.runtime.host import CalloutAnswer, Envelope, Host, MemoryHost
 from sieve.runtime.limits import Limits
+from sieve.runtime.linking import Args, Linked, link
 from sieve.runtime.matching import Matcher, MatchError
 from sieve.runtime.message import Message
 from sieve.runtime.mime_parts import Part
@@ -34,151 +31,6 @@ MATCH_TYPES = ("is", "contains", "matches", "regex", "count", "value")
 _DELIVERING = (act.Keep, act.FileInto, act.Redirect)
 CAPTURING = ("matches", "regex")
 _TIME_CHECK_EVERY = 256
-
-
-class RunStop(Exception):
-    """Ends a run early: a fault (status failed) or an exceeded limit (status limit)."""
-
-    def __init__(self, status: str, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-class ScriptReturn(Exception):
-    """RFC 6609 `return`: leaves the current (included) script."""
-
-
-class ScriptStop(Exception):
-    """RFC 5228 §3.3 `stop`: ends the whole run, from any depth of included scripts."""
-
-
-# Linking: a Program's calls resolved to their implementations, once per program.
-
-
-@dataclass(slots=True)
-class Args:
-    """A command's or test's arguments, resolved once per program: present tags by name
-    (None for a tag without a value) and the positional constants in signature order.
-    `cache` holds what an implementation precomputes from constants (a compiled Matcher)."""
-
-    name: str
-    tags: dict[str, Constant | None]
-    positionals: tuple[Constant, ...]
-    callout: bool = False
-    cache: dict[Any, Any] = field(default_factory=dict)
-    # No tag that changes where header values come from (:mime, :index): the fast path.
-    plain: bool = True
-
-    def has(self, tag: str) -> bool:
-        return tag in self.tags
-
-    def tag(self, tag: str) -> Constant | None:
-        return self.tags.get(tag)
-
-    def positional(self, index: int) -> Constant | None:
-        return self.positionals[index] if index < len(self.positionals) else None
-
-
-@cache
-def behaviours() -> dict[str, Behaviour]:
-    """Every extension module's run-time behaviour, by module name."""
-    found: dict[str, Behaviour] = {}
-    for module in pkgutil.iter_modules(extensions_package.__path__):
-        if module.name in ("registry", "spec") or module.name.startswith("_"):
-            continue
-        loaded = importlib.import_module(f"{extensions_package.__name__}.{module.name}")
-        behaviour = getattr(loaded, "BEHAVIOUR", None)
-        if behaviour is not None:
-            found[module.name] = behaviour
-    return found
-
-
-@cache
-def implementations(dialect: str) -> tuple[dict[str, Implementation], dict[str, Implementation]]:
-    """Commands and tests by name; a dialect's own modules win over standard ones (Oracle's
-    one-argument addheader over editheader's), as in the registry."""
-    from sieve.extensions.registry import all_extensions
-
-    commands: dict[str, Implementation] = {}
-    tests: dict[str, Implementation] = {}
-    declared = all_extensions()
-    modules = behaviours()
-    by_capability = {
-        extension.capability: name
-        for name in modules
-        for extension in [importlib.import_module(f"sieve.extensions.{name}").EXTENSION]
-    }
-    ordered = sorted(
-        (ext for ext in declared.values() if ext.dialects is None or dialect in ext.dialects),
-        key=lambda ext: (ext.dialects is not None, ext.capability),
-    )
-    for extension in ordered:
-        module = by_capability.get(extension.capability)
-        if module is not None:
-            commands.update(modules[module].commands)
-            tests.update(modules[module].tests)
-    return commands, tests
-
-
-@dataclass(slots=True)
-class Linked:
-    """A program ready to run: instructions as plain tuples, calls bound to functions."""
-
-    program: Program
-    code: list[tuple[int, int, int, int]]
-    calls: list[tuple[Implementation, Args]]
-    capabilities: frozenset[str]
-
-
-def link(program: Program) -> Linked:
-    commands, tests = implementations(program.dialect)
-    calls: list[tuple[Implementation, Args]] = []
-    bound: dict[tuple[int, int], int] = {}
-    code: list[tuple[int, int, int, int]] = []
-    for instruction in program.instructions:
-        op = int(instruction.op)
-        operands = instruction.operands
-        first = operands[0] if operands else 0
-        second = operands[1] if len(operands) > 1 else 0
-        if op in (Op.CALL_TEST, Op.CALL_COMMAND):
-            # A test and a command may share a call record; each gets its own binding.
-            position = bound.get((op, first))
-            if position is None:
-                call = program.calls[first]
-                table = tests if op == Op.CALL_TEST else commands
-                function = _callout_test if call.callout else table.get(call.name)
-                calls.append((function or _unsupported(call.name), _args(call, program.constants)))
-                position = bound[(op, first)] = len(calls) - 1
-            first = position
-        code.append((op, first, second, instruction.line))
-    return Linked(program, code, calls, frozenset(program.capabilities))
-
-
-def _args(call: Call, constants: Sequence[Constant]) -> Args:
-    tags = {name: (constants[index] if index != NO_VALUE else None) for name, index in call.tags}
-    positionals = tuple(constants[index] for index in call.positionals)
-    plain = not tags.keys() & {"mime", "anychild", "index"}
-    return Args(call.name, tags, positionals, call.callout, plain=plain)
-
-
-def _unsupported(name: str) -> Implementation:
-    def unsupported(run: Run, args: Args) -> bool:
-        raise RunStop(FAILED, "unsupported", f"'{name}' is not supported by this interpreter")
-
-    return unsupported
-
-
-def _callout_test(run: Run, args: Args) -> bool:
-    """Oracle dialect: `NAME "string"` looks the string up in a mapping table; true when
-    the answer carries $Y, and ${0} then holds its output."""
-    value = run.string(args.positionals[0]) if args.positionals else ""
-    answer = run.callout(args.name, value)
-    if answer is None or not answer.success:
-        return False
-    run.set_match((answer.output,))
-    return True
 
 
 # The run.

@@ -41,8 +41,10 @@ from sieve.check.checker import Checker
 from sieve.compiler.compiler import compile_script
 from sieve.diagnostics import Diagnostic
 from sieve.extensions.registry import Registry
+from sieve.runtime.control import RunStop, ScriptStop
 from sieve.runtime.limits import Limits
-from sieve.runtime.vm import Linked, Run, RunStop, ScriptStop, link
+from sieve.runtime.linking import Linked, link
+from sieve.runtime.vm import Run
 from sieve.syntax import parse
 from sieve.syntax.ast import Command, Script, String
 from sieve.testing.report import CaseResult, FileResult

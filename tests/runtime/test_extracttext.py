@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 import sieve
+from sieve.runtime.control import RunStop
 from sieve.runtime.message import Message
-from sieve.runtime.vm import Run, RunStop
+from sieve.runtime.vm import Run
 
 MESSAGES = Path(__file__).parents[2] / "corpus" / "messages"
 PARTS = (MESSAGES / "mime-parts.eml").read_bytes()
