@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sieve.diagnostics import ERROR, WARNING
-from sieve.mapping.evaluate import parse_template
 from sieve.mapping.patterns import PatternError, compile_pattern
+from sieve.mapping.templates import parse_template
 
 MAX_INCLUDE_DEPTH = 8
 MAX_INCLUDES = 256
