@@ -3,7 +3,9 @@ string with one table.
 
 Entries are tried top to bottom; the first whose pattern matches applies its template. A
 template copies its text, substitutes `$0`…`$9` (the pattern's wildcards, from 0), calls
-site-supplied routines (`$[image,routine,argument]`) and sets flags: `$Y`/`$N` (the
+site-supplied routines (`$[image,routine,argument]`), looks the argument up in another table
+of the file (`$|table;argument|`, which must answer `$Y`), changes the case of what follows
+(`$\\` lower, `$^` upper, `$_` as it is) and sets flags: `$Y`/`$N` (the
 answer is yes/no), `$E` (end, the default), `$C` (go on with the next entry, this output as
 the new input), `$L` (like `$C`, and one more pass from the top if nothing else matches),
 `$R` (start again from the top with this output). Templates are read left to right, so a
@@ -25,7 +27,9 @@ from typing import TYPE_CHECKING
 from sieve.mapping.patterns import PatternError, compile_pattern, match, match_cost
 from sieve.mapping.templates import (
     Callout,
+    Case,
     Flag,
+    Nested,
     Template,
     Text,
     Unsupported,
@@ -42,6 +46,12 @@ Routine = Callable[[list[str]], str | None]
 
 CONTROLS = "CELR"
 _MAX_TRACE = 2000
+# `$|table;argument|` inside a table that another one called: a table that calls itself
+# (directly or not) stops here instead of recursing without end.
+MAX_NESTING = 8
+
+# Finds the other tables of the mapping file by name, for `$|table;argument|`.
+Tables = Callable[[str], "Table | None"]
 
 
 class Routines:
@@ -124,14 +134,33 @@ def lookup(
     value: str,
     routines: Routines,
     *,
+    tables: Tables | None = None,
     max_passes: int = 10,
     max_steps: int = 10_000,
     max_length: int = 65_536,
 ) -> LookupResult:
     """Maps `value` through `table`. Never raises: routines that fail, raise or are not
     registered make their entry fail, and running out of `max_steps` stops the lookup
-    with `limited` set and nothing found."""
-    budget = _Budget(max_steps)
+    with `limited` set and nothing found. `tables` finds the tables that
+    `$|table;argument|` names (without it, such an entry fails); nested lookups share the
+    step budget and nest at most MAX_NESTING deep."""
+    context = _Context(routines, tables, _Budget(max_steps), max_passes, max_length)
+    return _lookup(table, value, context, 0)
+
+
+@dataclass(slots=True)
+class _Context:
+    """What every lookup of one call shares, nested ones included."""
+
+    routines: Routines
+    tables: Tables | None
+    budget: _Budget
+    max_passes: int
+    max_length: int
+
+
+def _lookup(table: Table, value: str, context: _Context, depth: int) -> LookupResult:
+    budget, max_passes = context.budget, context.max_passes
     entries = table.entries
     current, pass_input = value, value
     quiet_passes = 0  # restarts in a row whose input did not shrink
@@ -168,7 +197,7 @@ def lookup(
             continue
         shown = ", ".join(_show(c, 60) for c in captures)
         budget.note(f"{where}: {_show(entry.pattern)} matches, wildcards [{shown}]")
-        outcome = _apply(parse_template(entry.template), captures, routines, budget, max_length)
+        outcome = _apply(parse_template(entry.template), captures, context, depth)
         if outcome is None:
             return _limited(budget)
         control = outcome.control or "E"
@@ -231,39 +260,79 @@ def _limited(budget: _Budget) -> LookupResult:
 
 
 def _apply(
-    template: Template,
-    captures: tuple[str, ...],
-    routines: Routines,
-    budget: _Budget,
-    max_length: int,
+    template: Template, captures: tuple[str, ...], context: _Context, depth: int
 ) -> _Outcome | None:
     """Applies a template left to right; None when the step budget runs out."""
+    budget = context.budget
     outcome = _Outcome()
     out: list[str] = []
     size = 0
+    case = "keep"
     for part in template.parts:
         if not budget.charge(1 + size // 1024):
             return None
         if isinstance(part, Flag):
             outcome.flags.append(part.letter)
             continue
+        if isinstance(part, Case):
+            case = part.mode
+            continue
         if isinstance(part, Unsupported):
             outcome.failed = f"{_show(part.text)} is not supported"
             return outcome
         if isinstance(part, Callout):
-            piece = _call(part, captures, routines, budget)
+            piece = _call(part, captures, context.routines, budget)
             if piece is None:
                 outcome.failed = f"routine {part.routine!r} failed"
                 return outcome
+        elif isinstance(part, Nested):
+            nested = _nested(part, captures, context, depth)
+            if nested is None:
+                return None
+            if isinstance(nested, _Failure):
+                outcome.failed = nested.why
+                return outcome
+            piece = nested
         else:
             piece = _substitute((part,), captures, budget)
+        if case == "lower":
+            piece = piece.lower()
+        elif case == "upper":
+            piece = piece.upper()
         size += len(piece)
-        if size > max_length:
-            outcome.failed = f"output longer than {max_length} characters"
+        if size > context.max_length:
+            outcome.failed = f"output longer than {context.max_length} characters"
             return outcome
         out.append(piece)
     outcome.output = "".join(out)
     return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    why: str
+
+
+def _nested(
+    part: Nested, captures: tuple[str, ...], context: _Context, depth: int
+) -> str | _Failure | None:
+    """`$|table;argument|`: the other table's output when it answers `$Y`; a failure of
+    the entry otherwise; None when the shared step budget ran out."""
+    budget = context.budget
+    argument = _substitute(part.argument, captures, budget)
+    found = context.tables(part.table) if context.tables is not None else None
+    if found is None:
+        budget.note(f"$|{part.table};…|: no table {part.table!r} in the mapping file")
+        return _Failure(f"no table {part.table!r}")
+    if depth + 1 > MAX_NESTING:
+        budget.note(f"$|{part.table};…|: tables nest deeper than {MAX_NESTING}")
+        return _Failure(f"tables nest deeper than {MAX_NESTING}")
+    result = _lookup(found, argument, context, depth + 1)
+    if result.limited:
+        return None
+    if not result.success:
+        return _Failure(f"table {part.table!r} did not answer $Y")
+    return result.output
 
 
 def _substitute(

@@ -27,7 +27,8 @@ class MappingHost(MemoryHost):
         found = self.mappings.table(self.links.table_for(table)) if self.mappings else None
         if found is None:
             return MemoryHost.callout(self, table, value)
-        result = lookup(found, value, self.routines)
+        assert self.mappings is not None
+        result = lookup(found, value, self.routines, tables=self.mappings.table)
         return CalloutAnswer(
             output=result.output,
             success=result.success,

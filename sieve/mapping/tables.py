@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sieve.diagnostics import ERROR, WARNING
 from sieve.mapping.patterns import PatternError, compile_pattern
-from sieve.mapping.templates import parse_template
+from sieve.mapping.templates import Nested, parse_template
 
 MAX_INCLUDE_DEPTH = 8
 MAX_INCLUDES = 256
@@ -256,6 +256,8 @@ class _Builder:
         self.origin: tuple[str, int] = ("", 0)
         self.entries: list[Entry] = []
         self.duplicate = False
+        # `$|table;argument|` references, checked once every table is known.
+        self.references: list[tuple[_Line, str]] = []
 
     def note(self, line: _Line, severity: str, message: str, hint: str = "") -> None:
         self.diagnostics.append(MappingDiagnostic(line.file, line.number, severity, message, hint))
@@ -296,6 +298,14 @@ class _Builder:
                 )
             self.add(line, columns[0], columns[1], line)
         self.finish()
+        for line, name in self.references:
+            if name.upper() not in self.tables:
+                self.note(
+                    line,
+                    WARNING,
+                    f"`$|{name};…|` names a table this file does not have: the entry fails",
+                    "define the table, or correct its name",
+                )
         return self.tables
 
     def start_table(self, line: _Line) -> None:
@@ -358,8 +368,12 @@ class _Builder:
             compile_pattern(pattern)
         except PatternError as error:
             self.note(line, ERROR, f"pattern `{pattern}`: {error.reason}", error.hint)
-        for problem in parse_template(template).problems:
+        parsed = parse_template(template)
+        for problem in parsed.problems:
             self.note(template_line, problem.severity, problem.message, problem.hint)
+        self.references += [
+            (template_line, part.table) for part in parsed.parts if isinstance(part, Nested)
+        ]
         if not self.duplicate:
             self.entries.append(Entry(pattern, template, line.file, line.number))
 

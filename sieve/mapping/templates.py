@@ -46,13 +46,30 @@ class Callout:
 
 
 @dataclass(frozen=True, slots=True)
+class Case:
+    """`$\\` (lower), `$^` (upper) or `$_` (as it is): the case of the text that follows."""
+
+    mode: str  # "lower", "upper" or "keep"
+
+
+@dataclass(frozen=True, slots=True)
+class Nested:
+    """`$|table;argument|`: the argument looked up in another table of the file, whose
+    output is substituted; the entry fails unless that lookup answers `$Y`."""
+
+    table: str
+    argument: tuple[Text | Wildcard, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Unsupported:
     """A real MTA substitution this evaluator does not offer: the entry fails on it."""
 
     text: str
 
 
-Part = Text | Wildcard | Flag | Callout | Unsupported
+Part = Text | Wildcard | Flag | Case | Callout | Nested | Unsupported
+_CASES = {"\\": "lower", "^": "upper", "_": "keep"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +121,13 @@ def parse_template(text: str) -> Template:
         elif d in "[{":
             flush()
             i = _callout(text, i, parts, problems)
+        elif d in _CASES:
+            flush()
+            parts.append(Case(_CASES[d]))
+            i += 2
+        elif d == "|":
+            flush()
+            i = _nested(text, i, parts, problems)
         elif d in _CLOSERS:
             flush()
             end = text.find(_CLOSERS[d], i + 2)
@@ -202,6 +226,40 @@ def _callout(text: str, start: int, parts: list[Part], problems: list[TemplatePr
             )
         )
     parts.append(Callout(image, routine, tuple(args), braces))
+    return end + 1
+
+
+def _nested(text: str, start: int, parts: list[Part], problems: list[TemplateProblem]) -> int:
+    """Parses `$|table;argument|` at `start`; returns the index after it."""
+    end = _closing(text, start + 2, "|")
+    if end < 0:
+        problems.append(
+            TemplateProblem("error", f"`{text[start:]}` is never closed", "end it with `|`")
+        )
+        parts.append(Unsupported(text[start:]))
+        return len(text)
+    piece = text[start : end + 1]
+    body = text[start + 2 : end]
+    name, semicolon, raw = body.partition(";")
+    argument = parse_template(raw)
+    problems.extend(argument.problems)
+    if not semicolon or not name.strip():
+        problems.append(
+            TemplateProblem("error", f"`{piece}` names no table", "write `$|table;argument|`")
+        )
+        parts.append(Unsupported(piece))
+    elif not all(isinstance(p, Text | Wildcard) for p in argument.parts):
+        problems.append(
+            TemplateProblem("error", f"the table argument `{raw}` holds more than text and $0…$9")
+        )
+        parts.append(Unsupported(piece))
+    else:
+        parts.append(
+            Nested(
+                _plain(name.strip()),
+                tuple(p for p in argument.parts if isinstance(p, Text | Wildcard)),
+            )
+        )
     return end + 1
 
 

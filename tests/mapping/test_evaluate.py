@@ -278,8 +278,65 @@ def test_the_guides_brace_spelling_is_the_same_callout() -> None:
 
 
 def test_an_unsupported_substitution_fails_its_entry() -> None:
-    result = run("a", "*  $C$|OTHER;$0|$Y", "*  fallback")
+    result = run("a", "*  $C$#seq#$Y", "*  fallback")
     assert result.output == "fallback"
+
+
+def test_case_metacharacters_change_what_follows() -> None:
+    assert out("MiXed@Example.COM", "*@*  $\\$0@$^$1$_-Kept") == "mixed@EXAMPLE.COM-Kept"
+    # Literal text is changed as well as substitutions; `$$` is still a quoted dollar.
+    assert out("x", "*  $^ab$$c$0") == "AB$CX"
+
+
+NESTED = """\
+OUTER
+  *|*  $C$|DOMAINS;$1|$Y$E
+  *  not-local
+
+DOMAINS
+  *.com  local-$\\$0.COM$Y
+  *  $N
+
+LOOP
+  *  $|LOOP;$0|$Y
+"""
+
+
+def nested(value: str, table_name: str = "OUTER", **limits: int):
+    mappings = parse_mappings(NESTED, strict=False)
+    found = mappings.table(table_name)
+    assert found is not None
+    return lookup(found, value, Routines(), tables=mappings.table, **limits)
+
+
+def test_a_nested_table_lookup_substitutes_the_other_tables_answer() -> None:
+    result = nested("ann|Example.com")
+    assert (result.output, result.success) == ("local-example.com", True)
+    assert any(line.startswith("DOMAINS: input") for line in result.trace)
+
+
+def test_a_nested_lookup_without_y_fails_the_entry() -> None:
+    # DOMAINS answers $N: the entry fails, and the $C before it lets the next one match.
+    assert nested("ann|elsewhere.org").output == "not-local"
+
+
+def test_a_table_that_calls_itself_stops_at_the_nesting_bound() -> None:
+    result = nested("x", "LOOP")
+    assert not result.found and not result.limited
+    assert any("nest deeper" in line for line in result.trace)
+
+
+def test_nested_lookups_share_the_step_budget() -> None:
+    assert nested("x", "LOOP", max_steps=3).limited
+
+
+def test_a_nested_table_the_file_lacks_is_reported_and_fails_the_entry() -> None:
+    mappings = parse_mappings("T\n  *  $|MISSING;$0|$Y\n", strict=False)
+    [warning] = [d for d in mappings.diagnostics if "MISSING" in d.message]
+    assert warning.severity == "warning" and warning.line == 2
+    found = mappings.table("T")
+    assert found is not None
+    assert not lookup(found, "a", Routines(), tables=mappings.table).found
 
 
 def test_outputs_are_bounded() -> None:
@@ -389,3 +446,28 @@ def test_lookup_never_raises(entries: list[tuple[str, str]], value: str) -> None
     found = routines(r=lambda args: "".join(args)[:5] or None)
     result = lookup(Table("T", rows), value, found, max_steps=2_000)
     assert result.found or result.output == ""
+
+
+def test_a_sieve_callout_reaches_nested_tables_through_the_mapping_host() -> None:
+    import sieve
+    from sieve.mapping.host import MappingHost
+
+    mappings = parse_mappings(
+        "FILTER_LOCAL\n  *@*  $|DOMAINS;$1|$Y\n\nDOMAINS\n  *.com  $\\$0$Y\n  *  $N\n",
+        strict=False,
+    )
+    host = MappingHost(mappings=mappings)
+
+    def filed(address: str) -> list[str]:
+        script = sieve.compile(
+            'require ["variables", "fileinto"];\n'
+            f'set "from" "{address}";\n'
+            'if local "${from}" { fileinto "${0}"; }',
+            dialect="oracle",
+        )
+        result = script.run(b"Subject: x\r\n\r\nbody\r\n", host=host)
+        assert result.status == "success"
+        return [action.mailbox for action in result.actions]
+
+    assert filed("ann@Example.com") == ["example"]
+    assert filed("ann@example.org") == []  # DOMAINS answers $N: the callout is false

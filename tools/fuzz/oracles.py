@@ -155,7 +155,9 @@ def check_mapping(data: bytes) -> None:
         tables.read_text = real_read_text
     for table in list(mappings.tables.values())[:4]:
         started = time.process_time()
-        result = lookup(table, value, _ROUTINES, max_steps=LOOKUP_STEPS)
+        result = lookup(
+            table, value, _ROUTINES, tables=mappings.table, max_steps=LOOKUP_STEPS
+        )
         spent = time.process_time() - started
         _require(spent < LOOKUP_SECONDS, f"lookup took {spent:.2f}s with {LOOKUP_STEPS} steps")
         _require(not (result.limited and result.found), "a limited lookup claims a result")
