@@ -26,7 +26,6 @@ from sieve.syntax.ast import (
     StringList,
     Tag,
     Test,
-    split_arguments,
     string_nodes,
 )
 
@@ -74,6 +73,7 @@ class ArgumentChecks:
         node: Command | Test,
         scope: Scope,
     ) -> None:
+        gathered = len(self.substituted)
         for argument in arguments:
             kind = type(argument)
             if kind is String:
@@ -82,7 +82,9 @@ class ArgumentChecks:
             elif kind is StringList or kind is Callout:
                 self.substituted.extend(s for s in string_nodes(argument) if "${" in s.value)
         if self.tracks_globals:
-            self.track_variables(arguments, spec)
+            for string in self.substituted[gathered:]:
+                for reference in _PLAIN_REFERENCE.finditer(string.value):
+                    self.used_locally(reference.group(1))
         signature = self.signatures.get(id(spec))
         if signature is None or signature.spec is not spec:
             signature = self.signature(spec)
@@ -112,40 +114,25 @@ class ArgumentChecks:
         if spec.name in _FLAG_COMMANDS and len(given) == 2:
             self.flag_variable(spec.name, given[0], node, scope)
 
-    def track_variables(self, arguments: list[Argument], spec: CommandSpec | TestSpec) -> None:
-        """RFC 6609 §3.4: a name the script has already used as a local variable (set, or
-        referenced as ${name}) cannot be declared global afterwards; Pigeonhole refuses
-        it too. Called for each command and test in source order."""
-        if isinstance(spec, CommandSpec) and spec.name == "global":
-            for argument in arguments:
-                for string in string_nodes(argument):
-                    key = string.value.lower()
-                    if key in self.local_names and key not in self.global_names:
-                        self.report(
-                            "global-after-local",
-                            string.span,
-                            f"'{string.value}' is declared global after its use as a local "
-                            "variable",
-                            "move the global command above the first use of the variable",
-                        )
-                    else:
-                        self.global_names.add(key)
-            return
-        for argument in arguments:
-            for string in string_nodes(argument):
-                if "${" in string.value:
-                    for match in _PLAIN_REFERENCE.finditer(string.value):
-                        self._used_locally(match.group(1))
-        positionals = split_arguments(arguments, self.registry.valued_tags(spec))[1]
-        for positional, argument in zip(spec.signature.positionals, positionals, strict=False):
-            if positional.role in _VARIABLE_ROLES:
-                for string in string_nodes(argument):
-                    self._used_locally(string.value)
-
-    def _used_locally(self, name: str) -> None:
+    def used_locally(self, name: str) -> None:
+        """Called in source order for each `set` target and `${name}` reference."""
         key = name.lower()
         if key not in self.global_names:
             self.local_names.add(key)
+
+    def declared_global(self, name: String) -> None:
+        """RFC 6609 §3.4: a name the script has already used as a local variable cannot
+        be declared global afterwards; Pigeonhole refuses it too."""
+        key = name.value.lower()
+        if key in self.local_names and key not in self.global_names:
+            self.report(
+                "global-after-local",
+                name.span,
+                f"'{name.value}' is declared global after its use as a local variable",
+                "move the global command above the first use of the variable",
+            )
+        else:
+            self.global_names.add(key)
 
     def substring_comparator(self, arguments: list[Argument], match_type: str) -> None:
         """RFC 4790 §9.1: i;ascii-numeric has no substring operation, so :contains,
@@ -305,6 +292,12 @@ class ArgumentChecks:
             elif role in _VARIABLE_ROLES:
                 for name in string_nodes(argument):
                     self.variable_name(name)
+                    if not self.tracks_globals:
+                        continue
+                    if spec.name == "global":
+                        self.declared_global(name)
+                    else:
+                        self.used_locally(name.value)
 
     def wrong_type(self, argument: Argument, kind: Arg, what: str) -> None:
         self.report(
