@@ -12,6 +12,7 @@ summary then covers the messages run so far) and 141 when the reader of stdout w
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -132,6 +133,10 @@ def run_mailboxes(
         print(f"sieve run: {error}", file=sys.stderr)
         return EXIT_USAGE
     runner = Runner(settings, args.jobs, worker=worker)
+    # This process is ours: what exists now (modules, the loaded scripts) is shared with
+    # forked workers, and frozen, their garbage collections skip it instead of touching
+    # (copying) its pages. The library's Runner leaves the caller's collector alone.
+    gc.freeze()
     _never_fail_to_print(sys.stdout, sys.stderr)
     items: Iterable[MailItem] = chain.from_iterable(mailboxes)
     summary = Summary()

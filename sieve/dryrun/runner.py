@@ -16,7 +16,6 @@ run again one by one, and the one it dies on again is reported broken.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections import deque
@@ -109,9 +108,6 @@ class _OrderedPool:
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        # What exists now (modules, the loaded scripts) is shared with the forked workers;
-        # frozen, their garbage collections skip it instead of touching (copying) its pages.
-        gc.freeze()
         return ProcessPoolExecutor(
             max_workers=self.jobs,
             mp_context=_context(),
