@@ -132,7 +132,8 @@ class NextHop:
         client = smtplib.SMTP(
             settings.host, settings.port, local_hostname=settings.helo, timeout=settings.timeout
         )
-        self.connections_opened += 1
+        with self._lock:  # several relay threads connect at once
+            self.connections_opened += 1
         try:
             if settings.starttls:
                 client.starttls(context=self._tls_context())
