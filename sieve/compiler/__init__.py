@@ -122,10 +122,12 @@ def compile_source(
 ) -> CompiledScript:
     """Parses, checks and compiles; raises CompileError with every diagnostic.
     `callout_check` adds the Oracle mapping-table check (sieve.mapping.callouts)."""
+    # Read once: `extensions` may be a generator.
+    enabled = None if extensions is None else frozenset(extensions)
     parsed = parse(source, dialect=dialect, limits=limits)
     if not parsed.ok or parsed.script is None:
         raise CompileError(parsed.diagnostics, name)
-    registry = Registry.shared(extensions, dialect)
+    registry = Registry.shared(enabled, dialect)
     checker = Checker(registry, dialect)
     checker.script(parsed.script)
     if callout_check is not None:
@@ -136,7 +138,6 @@ def compile_source(
     capabilities = tuple(sorted(checker.required))
     program = compile_script(parsed.script, capabilities, registry, dialect, name)
     warnings = [d for d in checker.diagnostics if not d.is_error]
-    enabled = None if extensions is None else frozenset(extensions)
     return CompiledScript(program, name, warnings, limits, enabled)
 
 

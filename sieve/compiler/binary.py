@@ -501,9 +501,7 @@ def _gather(table: Sequence[Any], indices: Sequence[int]) -> tuple[Any, ...]:
 def _pick(table: Sequence[Any], indices: Sequence[int], what: str) -> tuple[Any, ...]:
     """`_gather`, saying what refers to a missing entry."""
     try:
-        if len(indices) > 1:
-            return itemgetter(*indices)(table)  # type: ignore[no-any-return]
-        return tuple(table[index] for index in indices)
+        return _gather(table, indices)
     except IndexError:
         raise BinaryError(f"{what} refers to a missing entry") from None
 

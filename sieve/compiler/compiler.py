@@ -184,7 +184,10 @@ class Compiler:
 
     def break_(self, command: Command) -> None:
         label = _tag_value(command.arguments, "name")
-        wanted = label.value if isinstance(label, String) else None
+        wanted = None
+        if isinstance(label, String):
+            # Decoded as the loop's name constant was (${hex:…} with encoded-character).
+            wanted = self.decode(label.value) if self.decode else label.value
         # RFC 5703 §3.2: break leaves the innermost loop, or the one with that name.
         for name, breaks in reversed(self.loops):
             own = self.constants[name].value if name != NO_VALUE else None

@@ -5,6 +5,7 @@ expansion: so, as in Pigeonhole, "${hex:24 7b}x}" becomes "${x}", which then exp
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _ENCODED = re.compile(
     r"\$\{(?:(hex)|(unicode)):[ \t]*((?:[0-9A-Fa-f]+[ \t\r\n]*)*?)[ \t\r\n]*\}", re.IGNORECASE
@@ -31,6 +32,21 @@ def _replace(found: re.Match[str]) -> str:
             return found.group(0)
     points = [int(number, 16) for number in numbers]
     # Surrogates and values past U+10FFFF are not characters (the checker reports them).
-    if any(0xD800 <= point <= 0xDFFF or point > 0x10FFFF for point in points):
+    if not all(map(_is_character, points)):
         return found.group(0)
     return "".join(map(chr, points))
+
+
+def not_characters(text: str) -> Iterator[tuple[str, int]]:
+    """Each `${unicode:…}` of `text` that names a non-character, as (its text, the first
+    such code point): what the compiler leaves undecoded, for the checker to report."""
+    for found in _ENCODED.finditer(text):
+        if found.group(2):
+            bad = [p for p in (int(n, 16) for n in found.group(3).split()) if not _is_character(p)]
+            if bad:
+                yield found.group(0), bad[0]
+
+
+def _is_character(point: int) -> bool:
+    """A Unicode scalar value: not a surrogate, not past U+10FFFF."""
+    return not (0xD800 <= point <= 0xDFFF or point > 0x10FFFF)

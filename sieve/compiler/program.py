@@ -77,21 +77,12 @@ class Instruction(NamedTuple):
 
 class Constant(NamedTuple):
     """A string, string list or number from the script. `has_variables` tells the VM
-    whether `${…}` expansion can change it; lists without variables are also kept lowered,
-    ready for case-insensitive comparison."""
+    whether `${…}` expansion can change it."""
 
     value: str | tuple[str, ...] | int
     has_variables: bool = False
     # Oracle dialect: the value is the result of looking `value` up in this mapping table.
     callout: str | None = None
-
-    @property
-    def lowered(self) -> str | tuple[str, ...] | int:
-        if isinstance(self.value, str):
-            return self.value.lower()
-        if isinstance(self.value, tuple):
-            return tuple(s.lower() for s in self.value)
-        return self.value
 
 
 class Call(NamedTuple):

@@ -2,18 +2,18 @@
 (Message-ID by default) was seen before.
 
 The ID is only recorded once the run has succeeded (§3), so a delivery that fails and is
-retried is not mistaken for its own duplicate. `after_success` is that hook, shared with
+retried is not mistaken for its own duplicate: `Run.on_success` is that hook, also used by
 vacation, whose reply memory follows the same rule."""
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from sieve.extensions.editheader import valid_field_name
 from sieve.extensions.spec import Arg, Extension, Signature, Tag, TestSpec
 from sieve.runtime.behaviour import Behaviour
+from sieve.runtime.vm import _show
 
 if TYPE_CHECKING:
     from sieve.runtime.linking import Args
@@ -50,9 +50,6 @@ DAY = 86_400
 DEFAULT_SECONDS = 7 * DAY
 MAX_SECONDS = 30 * DAY
 
-# RFC 5228 §2.4.2.2: a header field name is printable ASCII without ":".
-_FIELD_NAME = re.compile(r"[!-9;-~]+")
-
 BEHAVIOUR = Behaviour()
 
 
@@ -74,13 +71,13 @@ def duplicate(run: Run, args: Args) -> bool:
     last = "last" in args.tags
     # RFC 7352 §3: every duplicate test of one run with the same arguments gives the same
     # answer; IDs seen earlier in this run are not duplicates.
-    answers = run_state(run, "duplicate")
+    answers = run.extension_state.setdefault("duplicate", {})
     asked = (key, seconds, last)
     if asked in answers:
         return bool(answers[asked])
     seen = run.host.duplicate_seen(key, seconds, False)
     answers[asked] = seen
-    after_success(run, lambda: _record(run, key, seconds, seen, last))
+    run.on_success(lambda: _record(run, key, seconds, seen, last))
     if run.tracing:
         run.event("test", f"duplicate {_show(unique_id)}: {'seen' if seen else 'new'}")
     return seen
@@ -92,7 +89,8 @@ def _unique_id(run: Run, args: Args) -> str | None:
     if "uniqueid" in args.tags:
         return run.string(args.tags["uniqueid"])
     name = run.string(args.tags["header"]) if "header" in args.tags else "Message-ID"
-    if not _FIELD_NAME.fullmatch(name):
+    # RFC 5228 §2.4.2.2: a header field name is printable ASCII without ":".
+    if not valid_field_name(name):
         return None
     fields = run.header(name)
     if not fields or not fields[0].strip():
@@ -115,18 +113,3 @@ def _record(run: Run, key: str, seconds: int, seen: bool, last: bool) -> None:
         run.host.duplicate_seen(key, seconds, True)
     elif last:
         run.host.duplicate_touch(key, seconds)
-
-
-def after_success(run: Run, action: Callable[[], None]) -> None:
-    """Runs `action` when the run ends successfully (RFC 7352 §3, RFC 5230 §4.2: only
-    replies and deliveries that really happen are remembered)."""
-    run.on_success(action)
-
-
-def run_state(run: Run, name: str) -> dict[Any, Any]:
-    """Scratch space of one run for one extension."""
-    return run.extension_state.setdefault(name, {})
-
-
-def _show(value: str, limit: int = 60) -> str:
-    return repr(value if len(value) <= limit else value[: limit - 1] + "…")

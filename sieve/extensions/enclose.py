@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 from sieve.extensions.date import std11
 from sieve.extensions.editheader import field_value, valid_field_name
-from sieve.extensions.replace import adopt_message, crlf, octets
+from sieve.extensions.replace import adopt_message, crlf
 from sieve.extensions.spec import Arg, CommandSpec, Extension, Positional, Signature, Tag
+from sieve.extensions.vacation import one_line
 from sieve.runtime import actions
 from sieve.runtime.behaviour import Behaviour
+from sieve.runtime.encoded_words import to_bytes
 from sieve.runtime.message import encode_words
 
 if TYPE_CHECKING:
@@ -61,7 +63,7 @@ def enclose(run: Run, args: Args) -> None:
         )
         return
     if subject is not None:
-        fields.append(("Subject", encode_words(_one_line(subject))))
+        fields.append(("Subject", encode_words(one_line(subject).strip())))
     else:
         fields.extend(("Subject", value) for value in run.message.raw_header("Subject")[:1])
     adopt_message(run, _enclosing_message(run.message.as_bytes(), fields, text))
@@ -104,7 +106,7 @@ def _enclosing_message(inner: bytes, fields: list[tuple[str, str]], text: str) -
         "MIME-Version: 1.0",
         f'Content-Type: multipart/mixed; boundary="{boundary}"',
     ]
-    lines = b"".join(octets(line) + b"\r\n" for line in header)
+    lines = b"".join(to_bytes(line) + b"\r\n" for line in header)
     delimiter = f"--{boundary}".encode()
     return b"".join(
         (
@@ -136,7 +138,3 @@ def _boundary(*contents: bytes) -> str:
 
 def _first(values: list[str]) -> str:
     return values[0] if values else ""
-
-
-def _one_line(text: str) -> str:
-    return text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ").strip()

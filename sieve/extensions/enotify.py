@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from sieve.extensions.editheader import valid_field_name
 from sieve.extensions.spec import (
     COMPARATOR,
     MATCH_TYPE,
@@ -23,7 +24,13 @@ from sieve.extensions.spec import (
     Tag,
     TestSpec,
 )
-from sieve.extensions.vacation import bare_path, is_auto_submitted, one_line, single_mailbox
+from sieve.extensions.vacation import (
+    bare_path,
+    first_field,
+    is_auto_submitted,
+    one_line,
+    single_mailbox,
+)
 from sieve.runtime import actions
 from sieve.runtime.behaviour import Behaviour
 
@@ -92,8 +99,6 @@ _ATOM = r"(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]|[^\x00-\x7f])+"
 _ADDR_SPEC = re.compile(
     rf'(?:{_ATOM}(?:\.{_ATOM})*|"(?:[^"\\\r\n]|\\.)*")@(?:{_ATOM}(?:\.{_ATOM})*|\[[^\[\]\\\r\n]*\])'
 )
-# RFC 5228 §2.4.2.2: a header field name.
-_FIELD_NAME = re.compile(r"[!-9;-~]+")
 # RFC 5435 §3.5: optionname "=" value.
 _OPTION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*=[^\r\n\x00]*")
 # RFC 5436 §2.7: URI fields that must not reach the notification (and "bcc", which would
@@ -143,7 +148,7 @@ def parse_method(uri: str) -> Mailto:
         raw_name, _, raw_value = item.partition("=")
         name = unquote(raw_name, errors="replace").lower()
         value = unquote(raw_value, errors="replace")
-        if not _FIELD_NAME.fullmatch(name):
+        if not valid_field_name(name):  # RFC 5228 §2.4.2.2
             raise MethodError(f"{_short(uri)} has an invalid header name {name!r}")
         if name in ("to", "cc"):
             # RFC 5436 §2.7: the recipients are the "to" part and the to and cc fields.
@@ -230,8 +235,8 @@ def notify(run: Run, args: Args) -> None:
 
 def _default(run: Run) -> str:
     """RFC 5435 §3.6: the default message holds at least the From and the Subject."""
-    sender = _first(run, "from") or bare_path(run.envelope.mail_from) or "<>"
-    subject = _first(run, "subject")
+    sender = first_field(run, "from") or bare_path(run.envelope.mail_from) or "<>"
+    subject = first_field(run, "subject")
     return f"{sender}: {subject}" if subject else sender
 
 
@@ -241,12 +246,7 @@ def _subject(run: Run, args: Args, message: str, mailto: Mailto) -> str:
         return one_line(message)
     if mailto.subject is not None:
         return mailto.subject
-    return _first(run, "subject")
-
-
-def _first(run: Run, name: str) -> str:
-    values = run.header(name)
-    return one_line(values[0]).strip() if values else ""
+    return first_field(run, "subject")
 
 
 @BEHAVIOUR.test("valid_notify_method")

@@ -10,6 +10,8 @@ from sieve.extensions.spec import Arg, CommandSpec, Extension, Positional, Signa
 from sieve.runtime import actions
 from sieve.runtime.addresses import parse_address_list
 from sieve.runtime.behaviour import Behaviour
+from sieve.runtime.encoded_words import to_bytes
+from sieve.runtime.header_fields import split_header
 from sieve.runtime.message import Message, encode_words
 
 if TYPE_CHECKING:
@@ -37,7 +39,6 @@ EXTENSION = Extension(
 BEHAVIOUR = Behaviour()
 
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _BARE_LF = re.compile(rb"(?<!\r)\n")
 
 
@@ -128,24 +129,15 @@ def valid_mailbox_list(text: str) -> bool:
 def header_block(data: bytes) -> bytes:
     """The header fields of a written message, each line ended by CRLF, without the blank
     line that ends the block."""
-    if data.startswith((b"\n", b"\r\n")):
-        return b""
-    blank = _BLANK_LINE.search(data)
-    block = (data if blank is None else data[: blank.start()]).rstrip(b"\r\n")
+    end, _ = split_header(data, 0, len(data))
+    block = data[:end].rstrip(b"\r\n")
     return _BARE_LF.sub(b"\r\n", block + b"\n") if block else b""
 
 
 def crlf(text: str) -> bytes:
     """Text as message octets with CRLF line ends."""
-    return octets(_LINE_ENDS.sub("\r\n", text))
-
-
-def octets(text: str) -> bytes:
-    """UTF-8, raw bytes of the message (surrogate escapes) kept as they came."""
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace")
+    # UTF-8, raw bytes of the message (surrogate escapes) kept as they came.
+    return to_bytes(_LINE_ENDS.sub("\r\n", text))
 
 
 def adopt_message(run: Run, data: bytes) -> None:

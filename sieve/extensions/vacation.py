@@ -11,7 +11,6 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
-from sieve.extensions.duplicate import after_success
 from sieve.extensions.spec import Arg, CommandSpec, Extension, Positional, Signature, Tag
 from sieve.runtime import actions
 from sieve.runtime.addresses import parse_address_list
@@ -110,13 +109,13 @@ def vacation(run: Run, args: Args) -> None:
             period_seconds=period,
             handle=handle,
             mime="mime" in args.tags,
-            in_reply_to=_first(run, "message-id"),
+            in_reply_to=first_field(run, "message-id"),
         )
     )
     if period > 0:
         # RFC 5230 §4.2: remember the reply only once it is really sent, that is when the
         # run that made it succeeds.
-        after_success(run, lambda: run.host.vacation_sent(key, period, True))
+        run.on_success(lambda: run.host.vacation_sent(key, period, True))
 
 
 def _period(run: Run, args: Args) -> int:
@@ -192,7 +191,7 @@ def _subject(run: Run, args: Args) -> str:
     """RFC 5230 §4.3: :subject, else "Auto: " and the subject of the message."""
     if "subject" in args.tags:
         return one_line(run.string(args.tags["subject"]))
-    original = _first(run, "subject")
+    original = first_field(run, "subject")
     return f"Auto: {original}" if original else DEFAULT_SUBJECT
 
 
@@ -207,7 +206,8 @@ def _reply_from(run: Run, args: Args) -> str:
     return bare_path(run.envelope.rcpt_to)
 
 
-def _first(run: Run, name: str) -> str:
+def first_field(run: Run, name: str) -> str:
+    """The first field of that name, decoded, on one line and trimmed ("" when none)."""
     values = run.header(name)
     return one_line(values[0]).strip() if values else ""
 

@@ -74,6 +74,8 @@ class FileInto(Action):
     def merge(self, other: Action) -> None:
         _merge_flags(self.flags, getattr(other, "flags", []))
         self.create = self.create or getattr(other, "create", False)
+        # Stored once: only a copy if every duplicate was one.
+        self.copy = self.copy and getattr(other, "copy", False)
 
 
 @dataclass(slots=True)
@@ -88,6 +90,10 @@ class Redirect(Action):
 
     def key(self) -> tuple[Any, ...]:
         return ("redirect", _address_key(self.address))
+
+    def merge(self, other: Action) -> None:
+        # Sent once: only a copy if every duplicate was one.
+        self.copy = self.copy and getattr(other, "copy", False)
 
 
 @dataclass(slots=True)
@@ -233,7 +239,7 @@ def _mailbox_key(mailbox: str) -> str:
 
 
 # RFC 5228 §4.2, RFC 5429 §2.1: refusing the message excludes delivering it anywhere.
-_DELIVERS = (Keep, FileInto, Redirect)
+DELIVERS = (Keep, FileInto, Redirect)
 _REFUSES = (Reject, Ereject)
 
 
@@ -242,12 +248,12 @@ def conflict(existing: list[Action], new: Action) -> str | None:
     for old in existing:
         if isinstance(new, _REFUSES) and isinstance(old, _REFUSES):
             return f"a second reject/ereject is not allowed (the first is on line {old.line})"
-        if isinstance(new, _REFUSES) and isinstance(old, _DELIVERS):
+        if isinstance(new, _REFUSES) and isinstance(old, DELIVERS):
             return (
                 f"reject/ereject conflicts with the {old.type} action on line {old.line}, "
                 "which delivers the message"
             )
-        if isinstance(new, _DELIVERS) and isinstance(old, _REFUSES):
+        if isinstance(new, DELIVERS) and isinstance(old, _REFUSES):
             return (
                 f"{new.type} conflicts with the {old.type} action on line {old.line}, "
                 "which refuses the message"
@@ -261,6 +267,28 @@ def conflict(existing: list[Action], new: Action) -> str | None:
                 "both answer the sender"
             )
     return None
+
+
+def merge_duplicate(
+    actions: list[Action],
+    index: dict[tuple[Any, ...], Action],
+    key: tuple[Any, ...],
+    action: Action,
+) -> bool:
+    """RFC 5228 §2.10.3: folds `action`, whose key is `key`, into the earlier action of
+    `actions` with that key (`index` maps keys to them); False when there is none, and
+    the caller adds it."""
+    existing = index.get(key)
+    if existing is None:
+        return False
+    if isinstance(existing, FileInto) and isinstance(action, Keep):
+        # keep and fileinto "INBOX" store once; the keep, which cancels, stays.
+        action.merge(existing)
+        actions[actions.index(existing)] = action
+        index[key] = action
+    else:
+        existing.merge(action)
+    return True
 
 
 def cancels_implicit_keep(actions: list[Action]) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sieve.runtime.addresses import Address
+from sieve.runtime.mime_parts import descendants
 
 if TYPE_CHECKING:
     from sieve.runtime.linking import Args
@@ -28,8 +29,6 @@ def sources(run: Run, args: Args) -> list[Message | Part]:
     if args.has("anychild"):
         # The current part and every part below it, as Pigeonhole reads RFC 5703 §4.1
         # (at the top, the message itself with its edited header).
-        from sieve.runtime.vm import descendants
-
         parts = run.message.parts()
         start = current if current is not None else parts[0]
         first: Message | Part = current if current is not None else run.message

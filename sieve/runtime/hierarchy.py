@@ -17,17 +17,6 @@ from sieve.runtime.result import FAILED, LIMIT, SUCCESS, Result
 
 LEVELS = ("user", "channel", "system")
 
-# The actions by which a script takes the decision (Oracle's "explicit" accept or reject).
-DECISIVE = (
-    act.Keep,
-    act.FileInto,
-    act.Redirect,
-    act.Discard,
-    act.Reject,
-    act.Ereject,
-    act.Jettison,
-)
-
 
 @dataclass(slots=True)
 class LevelResult:
@@ -68,10 +57,9 @@ class HierarchyResult:
 def decides(result: Result) -> bool:
     """A script decides when it keeps, files, redirects, discards, rejects or jettisons the
     message; a `:copy` (RFC 3894) leaves the decision to the next script, as it leaves the
-    implicit keep."""
-    return result.status == SUCCESS and any(
-        isinstance(a, DECISIVE) and a.cancels_keep for a in result.actions
-    )
+    implicit keep. Those are exactly the actions that cancel the implicit keep (Oracle's
+    "explicit" accept or reject)."""
+    return result.status == SUCCESS and act.cancels_implicit_keep(result.actions)
 
 
 def run_hierarchy(

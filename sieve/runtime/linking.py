@@ -33,7 +33,6 @@ class Args:
     name: str
     tags: dict[str, Constant | None]
     positionals: tuple[Constant, ...]
-    callout: bool = False
     cache: dict[Any, Any] = field(default_factory=dict)
     # No tag that changes where header values come from (:mime, :index): the fast path.
     plain: bool = True
@@ -127,7 +126,7 @@ def _args(call: Call, constants: Sequence[Constant]) -> Args:
     tags = {name: (constants[index] if index != NO_VALUE else None) for name, index in call.tags}
     positionals = tuple(constants[index] for index in call.positionals)
     plain = not tags.keys() & {"mime", "anychild", "index"}
-    return Args(call.name, tags, positionals, call.callout, plain=plain)
+    return Args(call.name, tags, positionals, plain=plain)
 
 
 def _unsupported(name: str) -> Implementation:

@@ -417,9 +417,30 @@ def _cached_regex(pattern: str, caseless: bool, max_mem: int, capture: bool) -> 
 
 
 def _new_regex(pattern: str, caseless: bool, max_mem: int, capture: bool) -> re2._Regexp:
-    """RE2 runs in time linear in the text, whatever the pattern. The regex draft means
-    POSIX extended expressions as regcomp() runs them, so: the leftmost-longest match,
-    `.` and `[^x]` match a newline, and no captures unless they are read."""
+    """RE2 runs in time linear in the text, whatever the pattern."""
+    try:
+        return re2.compile(_pattern_bytes(pattern), _options(caseless, max_mem, capture))
+    except re2.error as error:
+        reason = _reason(error)
+        code = "regex-too-large" if "too large" in reason else "bad-regex"
+        raise MatchError(code, f"invalid regular expression '{pattern}': {reason}") from None
+
+
+def regex_error(pattern: str) -> str | None:
+    """Why RE2 refuses a constant `:regex` key, compiled as a run compiles it (with RE2's
+    default memory bound), or None. The checker asks here, so a key it accepts is one the
+    VM can compile."""
+    try:
+        re2.compile(_pattern_bytes(pattern), _options(False, re2.Options().max_mem, False))
+    except re2.error as error:
+        return _reason(error)
+    return None
+
+
+def _options(caseless: bool, max_mem: int, capture: bool) -> re2.Options:
+    """The regex draft means POSIX extended expressions as regcomp() runs them, so: the
+    leftmost-longest match, `.` and `[^x]` match a newline, and no captures unless they
+    are read."""
     options = re2.Options()
     options.log_errors = False
     options.max_mem = max_mem
@@ -427,15 +448,17 @@ def _new_regex(pattern: str, caseless: bool, max_mem: int, capture: bool) -> re2
     options.longest_match = True
     options.dot_nl = True
     options.never_capture = not capture
-    try:
-        # Compiled as bytes and run on UTF-8 bytes: RE2's native form, cheaper per call.
-        return re2.compile(pattern.encode("utf-8", "surrogatepass"), options)
-    except re2.error as error:
-        reason = error.args[0] if error.args else error
-        if isinstance(reason, bytes):
-            reason = reason.decode("utf-8", "replace")
-        code = "regex-too-large" if "too large" in str(reason) else "bad-regex"
-        raise MatchError(code, f"invalid regular expression '{pattern}': {reason}") from None
+    return options
+
+
+def _pattern_bytes(pattern: str) -> bytes:
+    # Compiled as bytes and run on UTF-8 bytes: RE2's native form, cheaper per call.
+    return pattern.encode("utf-8", "surrogatepass")
+
+
+def _reason(error: re2.error) -> str:
+    reason = error.args[0] if error.args else error
+    return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
 
 
 def _decode(group: bytes | None) -> str:

@@ -189,11 +189,10 @@ class Part(HeaderAccess):
         content_types = self._headers.get("content-type")
         self.content_type, self.params = default_type, {}
         if content_types:
-            text = _strip_comments(content_types[0].value)
-            match = _TYPE.match(text)
-            if match:
-                self.content_type = f"{match.group(1)}/{match.group(2)}".lower()
-                self.params = _parse_params(text, match.end())
+            parsed = parse_mime_field(content_types[0].value)
+            if parsed is not None:
+                kind, subtype, self.params = parsed
+                self.content_type = f"{kind}/{subtype}".lower()
             else:
                 # RFC 2045 §5.2: an invalid Content-Type means text/plain; charset=us-ascii.
                 self.content_type = "text/plain"
@@ -202,11 +201,10 @@ class Part(HeaderAccess):
         self.disposition, self.disposition_params = "", {}
         dispositions = self._headers.get("content-disposition")
         if dispositions:
-            text = _strip_comments(dispositions[0].value)
-            match = _DISPOSITION.match(text)
-            if match:
-                self.disposition = match.group(1).lower()
-                self.disposition_params = _parse_params(text, match.end())
+            parsed = parse_mime_field(dispositions[0].value, disposition=True)
+            if parsed is not None:
+                self.disposition = parsed[0].lower()
+                self.disposition_params = parsed[2]
         encodings = self._headers.get("content-transfer-encoding")
         self._encoding = _strip_comments(encodings[0].value).strip().lower() if encodings else ""
 
@@ -281,6 +279,19 @@ class Part(HeaderAccess):
 
     def __repr__(self) -> str:
         return f"<Part {self.index} {self.content_type} depth={self.depth}>"
+
+
+def descendants(parts: list[Part], part: Part) -> list[Part]:
+    """The parts below `part` (its children, theirs, ...), depth first, from the message's
+    part list `parts`."""
+    found: list[Part] = []
+    pending = list(reversed(part.children))
+    while pending:
+        index = pending.pop()
+        child = parts[index]
+        found.append(child)
+        pending.extend(reversed(child.children))
+    return found
 
 
 def _decode_base64(raw: bytes) -> bytes:

@@ -21,14 +21,12 @@ from sieve.runtime.control import RunStop, ScriptReturn, ScriptStop
 from sieve.runtime.host import CalloutAnswer, Envelope, Host, MemoryHost
 from sieve.runtime.limits import Limits
 from sieve.runtime.linking import Args, Linked, link
-from sieve.runtime.matching import Matcher, MatchError
+from sieve.runtime.matching import MATCH_TYPES, Matcher, MatchError
 from sieve.runtime.message import Message
-from sieve.runtime.mime_parts import Part
+from sieve.runtime.mime_parts import Part, descendants
 from sieve.runtime.result import FAILED, LIMIT, SUCCESS, Result, RunError, TraceEvent
 from sieve.runtime.variables import expand, truncate
 
-MATCH_TYPES = ("is", "contains", "matches", "regex", "count", "value")
-_DELIVERING = (act.Keep, act.FileInto, act.Redirect)
 CAPTURING = ("matches", "regex")
 _TIME_CHECK_EVERY = 256
 
@@ -293,6 +291,15 @@ class Run:
 
     def _matcher(self, args: Args, keys: Constant | None, default: str) -> Matcher:
         match_type = next((name for name in MATCH_TYPES if name in args.tags), default)
+        # Args outlive the run, and a :regex key is compiled under this run's
+        # max_regex_memory: such a matcher is cached per limit, never under id(keys) alone,
+        # so a run with a smaller limit cannot reuse a regex a larger one allowed.
+        cache_key: Any = id(keys)
+        if match_type == "regex":
+            cache_key = (cache_key, self.limits.max_regex_memory)
+            cached = args.cache.get(cache_key)
+            if cached is not None:
+                return cached
         comparator_constant = args.tags.get("comparator")
         relation_constant = args.tags.get(match_type) if match_type in ("count", "value") else None
         key_list = self.strings(keys)
@@ -316,7 +323,7 @@ class Run:
         if fixed:
             # By identity: the constant lives as long as the program, and hashing it would
             # hash its whole key list on every match.
-            args.cache[id(keys)] = matcher
+            args.cache[cache_key] = matcher
         return matcher
 
     # Message access, counted.
@@ -373,22 +380,12 @@ class Run:
         """Adds an action: duplicates merge (RFC 5228 §2.10.3); conflicts and limits stop
         the run."""
         action.line = self.line
-        if self.jettisoned and isinstance(action, _DELIVERING):
+        if self.jettisoned and isinstance(action, act.DELIVERS):
             # Oracle's jettison throws the message away for good: no later keep undoes it.
             self.warn("jettisoned", f"{action.type} has no effect after jettison")
             return
         key = action.key()
-        existing = self.action_keys.get(key) if key is not None else None
-        if existing is not None and key is not None:
-            if isinstance(existing, act.FileInto) and isinstance(action, act.Keep):
-                # keep and fileinto "INBOX" store once; the keep, which cancels, stays.
-                action.merge(existing)
-                self.actions[self.actions.index(existing)] = action
-                self.action_keys[key] = action
-            else:
-                existing.merge(action)
-                if isinstance(existing, act.FileInto | act.Redirect):
-                    existing.copy = existing.copy and getattr(action, "copy", False)
+        if key is not None and act.merge_duplicate(self.actions, self.action_keys, key, action):
             self._trace_action(action, merged=True)
             return
         problem = act.conflict(self.actions, action)
@@ -571,17 +568,6 @@ class _LoopState:
     name: object
 
 
-def descendants(parts: list[Part], part: Part) -> list[Part]:
-    found: list[Part] = []
-    pending = list(reversed(part.children))
-    while pending:
-        index = pending.pop()
-        child = parts[index]
-        found.append(child)
-        pending.extend(reversed(child.children))
-    return found
-
-
 def _show(value: str, limit: int = 60) -> str:
     text = value if len(value) <= limit else value[: limit - 1] + "…"
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
@@ -646,7 +632,13 @@ def execute(
     does; a wrong type of argument is the caller's mistake and raises TypeError."""
     limits = limits or Limits()
     linked = program if isinstance(program, Linked) else link(program)
-    parsed = message if isinstance(message, Message) else _parse(message, limits)
+    parsed = (
+        message
+        if isinstance(message, Message)
+        else Message.parse(
+            message, max_header_bytes=limits.max_header_bytes, max_parts=limits.max_mime_parts
+        )
+    )
     run = Run(
         parsed,
         envelope or Envelope(),
@@ -690,19 +682,6 @@ def execute(
     if trace and errors:
         run.event("error", errors[-1].message)
     return _result(run, status, errors)
-
-
-def _parse(message: bytes | str | Any, limits: Limits) -> Message:
-    if not isinstance(message, bytes | bytearray | memoryview | str) and not hasattr(
-        message, "as_bytes"
-    ):
-        raise TypeError(
-            f"a message is bytes, str or email.message.Message, not {type(message).__name__}"
-        )
-    data = bytes(message) if isinstance(message, bytearray | memoryview) else message
-    return Message.parse(
-        data, max_header_bytes=limits.max_header_bytes, max_parts=limits.max_mime_parts
-    )
 
 
 def _result(run: Run, status: str, errors: list[RunError]) -> Result:

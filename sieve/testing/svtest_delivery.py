@@ -29,18 +29,15 @@ class Sent:
 
 @dataclass(slots=True)
 class MailStore:
-    """Mailboxes by name (INBOX always exists) and the outgoing mail, in order. `names`
-    is the set of mailbox names, shared with the Hosts that answer `mailboxexists`."""
+    """Mailboxes by name (INBOX always exists) and the outgoing mail, in order. The keys
+    of `mailboxes` (a live view) are shared with the Hosts that answer `mailboxexists`."""
 
     mailboxes: dict[str, list[bytes]] = field(default_factory=lambda: {"INBOX": []})
     outbox: list[Sent] = field(default_factory=list)
-    names: set[str] = field(default_factory=lambda: {"INBOX"})
     stored_bytes: int = 0
 
     def create(self, mailbox: str) -> None:
-        key = mailbox_key(mailbox)
-        self.mailboxes.setdefault(key, [])
-        self.names.add(key)
+        self.mailboxes.setdefault(mailbox_key(mailbox), [])
 
     def exists(self, mailbox: str) -> bool:
         return mailbox_key(mailbox) in self.mailboxes

@@ -15,6 +15,7 @@ follow that style, and a setting no one reads is kept and ignored, as there:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -40,11 +41,11 @@ class Config:
 
 
 def configure(
-    settings: Mapping[str, str], resolve: Callable[[str], Path], mailboxes: set[str]
+    settings: Mapping[str, str], resolve: Callable[[str], Path], mailboxes: AbstractSet[str]
 ) -> Config:
     """Reads the settings; raises ValueError naming the first bad one. `resolve` turns a
     path of a setting into a file next to the test file; `mailboxes` is the mail store's
-    set of names, which the Host shares."""
+    live set of names, which the Host shares (it only asks what is in it)."""
     dialect = settings.get("sieve_dialect", "standard").lower()
     if dialect not in DIALECTS:
         raise ValueError(f"sieve_dialect is 'standard' or 'oracle', not {dialect!r}")
@@ -59,7 +60,7 @@ def configure(
 
 
 def _host(
-    settings: Mapping[str, str], resolve: Callable[[str], Path], mailboxes: set[str]
+    settings: Mapping[str, str], resolve: Callable[[str], Path], mailboxes: AbstractSet[str]
 ) -> MemoryHost:
     host = {
         "clock": _clock(settings.get("sieve_clock")),

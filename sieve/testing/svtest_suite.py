@@ -20,6 +20,7 @@ from typing import Any, TextIO
 import sieve
 from sieve.compiler import BinaryError, CompiledScript, CompileError, from_bytes
 from sieve.extensions.registry import all_extensions
+from sieve.extensions.vacation import bare_path
 from sieve.runtime import actions as act
 from sieve.runtime.host import Envelope, MemoryHost
 from sieve.runtime.message import Message
@@ -81,7 +82,7 @@ class Suite:
         self.errors: list[str] = []
         self.binaries: dict[str, bytes] = {}
         self.pending: dict[str, str] = {}
-        self.config: Config = configure({}, self._existing, self.store.names)
+        self.config: Config = configure({}, self._existing, self.store.mailboxes.keys())
 
     def failure(self, reason: str) -> CaseFailure:
         return CaseFailure(reason)
@@ -106,13 +107,15 @@ class Suite:
         self.envelope = envelope_of(self.message)
 
     def set_envelope(self, part: str, value: str) -> None:
+        # An envelope address as given, without the angle brackets SMTP writes around it.
         if part == "from":
-            self.envelope = replace(self.envelope, mail_from=_bare(value))
+            self.envelope = replace(self.envelope, mail_from=bare_path(value))
         elif part == "to":
             # As in Pigeonhole, a new recipient is also the original recipient.
-            self.envelope = replace(self.envelope, rcpt_to=_bare(value), orig_to=_bare(value))
+            address = bare_path(value)
+            self.envelope = replace(self.envelope, rcpt_to=address, orig_to=address)
         elif part == "orig_to":
-            self.envelope = replace(self.envelope, orig_to=_bare(value))
+            self.envelope = replace(self.envelope, orig_to=bare_path(value))
         elif part == "auth":
             self.envelope = replace(self.envelope, auth=value or None)
 
@@ -215,9 +218,7 @@ class Suite:
         """Adds a run's actions to the result; duplicates merge, as within one run."""
         for action in actions:
             key = action.key()
-            existing = self.action_keys.get(key) if key is not None else None
-            if existing is not None:
-                existing.merge(action)
+            if key is not None and act.merge_duplicate(self.actions, self.action_keys, key, action):
                 continue
             self.actions.append(action)
             if key is not None:
@@ -331,7 +332,7 @@ class Suite:
         if extension is not None and extension not in all_extensions():
             return f"unknown extension {extension!r}"
         try:
-            self.config = configure(dict(self.pending), self._existing, self.store.names)
+            self.config = configure(dict(self.pending), self._existing, self.store.mailboxes.keys())
         except ValueError as error:
             return str(error)
         return None
@@ -381,12 +382,6 @@ def _first_address(message: Message, fields: Sequence[str]) -> str | None:
             if address.valid and address.domain:
                 return address.all
     return None
-
-
-def _bare(value: str) -> str:
-    """An envelope address as given, without the angle brackets SMTP writes around it."""
-    value = value.strip()
-    return value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
 
 
 def _keep(action: act.Action) -> bool:

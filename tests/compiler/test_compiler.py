@@ -72,6 +72,22 @@ def test_foreverypart_loops_and_break_leaves_it() -> None:
     ]
 
 
+def test_break_finds_a_loop_whose_name_is_encoded() -> None:
+    # The loop's name is decoded (${hex:41} is "A"); the break's must be too, or it
+    # finds no loop and compiles to STOP.
+    source = (
+        'require ["foreverypart", "encoded-character"];\n'
+        'foreverypart :name "${hex:41}" { foreverypart { break :name "${hex:41}"; } }'
+    )
+    assert listing(source) == [
+        "LOOP_BEGIN 0 5",
+        "LOOP_BEGIN -1 4",
+        "BREAK 0 5",
+        "LOOP_NEXT 1",
+        "LOOP_NEXT 0",
+    ]
+
+
 def test_calls_resolve_tags_with_values() -> None:
     program = compile_source(
         'require ["fileinto", "copy"];\nif header :comparator "i;octet" :is "To" "x" '
@@ -189,3 +205,11 @@ def test_cache_keys_on_content_and_settings() -> None:
     cache.compile("stop;")
     cache.compile("discard;")  # the oldest entry goes
     assert cache.compile("keep;") is not first
+
+
+def test_compile_source_reads_a_generator_of_extensions_once() -> None:
+    compiled = compile_source(
+        'require "fileinto"; fileinto "Junk";', extensions=(name for name in ["fileinto"])
+    )
+    # ihave answers from this set at run time: an empty one would deny fileinto.
+    assert compiled.extensions == frozenset({"fileinto"})

@@ -243,7 +243,7 @@ def included(scripts: dict[str, str], source: str, **extra: object) -> dict:
 def test_include_runs_the_other_script_with_shared_globals() -> None:
     scripts = {
         "lists": 'require ["include", "variables"]; global "box"; set "box" "Lists"; return;'
-        ' discard;'
+        " discard;"
     }
     source = """require ["include", "variables", "fileinto"];
 global "box";
@@ -281,9 +281,12 @@ def test_an_included_script_is_held_to_the_run_s_limits_and_capabilities() -> No
     refused = offered.run(MESSAGE, ENVELOPE, host=host)
     assert refused.errors[0].code == "include-invalid"
     assert "'fileinto' is not enabled" in refused.errors[0].message
-    assert sieve.compile('require "include"; include "filer";').run(
-        MESSAGE, ENVELOPE, host=host
-    ).status == "success"
+    assert (
+        sieve.compile('require "include"; include "filer";')
+        .run(MESSAGE, ENVELOPE, host=host)
+        .status
+        == "success"
+    )
 
 
 def test_stop_in_an_included_script_ends_everything() -> None:
@@ -419,3 +422,57 @@ def test_ten_thousand_redirects_stop_at_the_fifth() -> None:
     assert result.errors[0].code == "max_redirects" and result.errors[0].line == 5
     assert result.steps < 10  # it stopped there, it did not walk the other 9,995
     assert result.implicit_keep and result.actions == []
+
+
+def test_a_regex_allowed_by_one_run_is_not_reused_under_a_smaller_regex_memory() -> None:
+    # Args (and their matcher cache) outlive a run: a regex compiled under the default
+    # max_regex_memory must not slip past a later run's smaller limit.
+    source = 'require "regex"; if header :regex "subject" "[a-z]{1000}" { discard; }'
+    small = sieve.Limits(max_regex_memory=1 << 16)
+    fresh = sieve.compile(source + " ")
+    assert fresh.run(MESSAGE, ENVELOPE, limits=small).status == "failed"
+    script = sieve.compile(source)
+    assert script.run(MESSAGE, ENVELOPE).status == "success"
+    result = script.run(MESSAGE, ENVELOPE, limits=small)
+    assert result.status == "failed"
+    assert result.errors[0].code == "bad-match"
+    assert script.run(MESSAGE, ENVELOPE).status == "success"
+
+
+def test_merge_duplicate_folds_copy_and_keeps_the_keep_over_fileinto_inbox() -> None:
+    # One rule for Run.add and the testsuite's multiscript result (Suite._take).
+    from sieve.runtime import actions as act
+
+    actions: list[act.Action] = []
+    index: dict = {}
+    for action in (act.FileInto("Junk", copy=True), act.FileInto("INBOX", ["\\Seen"])):
+        key = action.key()
+        assert not act.merge_duplicate(actions, index, key, action)
+        actions.append(action)
+        index[key] = action
+    junk = act.FileInto("Junk")
+    assert act.merge_duplicate(actions, index, junk.key(), junk)
+    keep = act.Keep(flags=["\\Flagged"])
+    assert act.merge_duplicate(actions, index, keep.key(), keep)
+    assert actions == [
+        act.FileInto("Junk", copy=False),
+        act.Keep(flags=["\\Flagged", "\\Seen"]),
+    ]
+    assert index[keep.key()] is keep
+
+
+def test_the_testsuite_merges_the_scripts_actions_as_one_run(tmp_path) -> None:  # noqa: ANN001
+    # a.sieve `fileinto :copy "Junk"`, b.sieve `fileinto "Junk"`: stored in Junk only.
+    import io
+    from types import SimpleNamespace
+
+    from sieve.runtime import actions as act
+    from sieve.testing.svtest_suite import Suite
+
+    suite = Suite(tmp_path, io.StringIO())
+    done = SimpleNamespace(message=None)
+    suite._take([act.FileInto("Junk", copy=True)], done)  # type: ignore[arg-type]
+    suite._take([act.FileInto("Junk"), act.FileInto("inbox")], done)  # type: ignore[arg-type]
+    suite._take([act.Keep()], done)  # type: ignore[arg-type]
+    assert suite.actions == [act.FileInto("Junk"), act.Keep()]
+    assert suite.actions[0].cancels_keep
