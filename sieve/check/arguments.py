@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from sieve.check.describe import describe_argument, describe_signature, where
+from sieve.check.describe import describe_argument, describe_signature
 from sieve.check.scope import Scope
 from sieve.check.signatures import Signature
 from sieve.extensions.registry import Provided, Registry, all_extensions
@@ -52,8 +52,6 @@ class ArgumentChecks:
     missing: set[str]
     # The strings of checked commands and tests that hold "${", gathered on the way.
     substituted: list[String]
-    # Signatures of this registry, by the id of their spec.
-    signatures: dict[int, Signature]
     tracks_globals: bool
     local_names: set[str]
     global_names: set[str]
@@ -85,9 +83,7 @@ class ArgumentChecks:
             for string in self.substituted[gathered:]:
                 for reference in _PLAIN_REFERENCE.finditer(string.value):
                     self.used_locally(reference.group(1))
-        signature = self.signatures.get(id(spec))
-        if signature is None or signature.spec is not spec:
-            signature = self.signature(spec)
+        signature = self.signature(spec)
         if arguments and type(arguments[0]) is Tag:
             index, groups = self.tags(arguments, signature, scope)
         else:
@@ -101,18 +97,18 @@ class ArgumentChecks:
                 )
                 self.report(
                     "missing-tag",
-                    where(node),
+                    node.name_span,
                     f"'{spec.name}' needs one of {options}",
                     f"add one of {options}",
                 )
         given = arguments[index:] if index else arguments
         self.positionals(given, signature, node)
         if groups and groups.get(MATCH_TYPE) == "regex":
-            self.regex_keys(arguments, spec)
+            self.regex_keys(arguments)
         if groups and groups.get(MATCH_TYPE) in _SUBSTRING_MATCHES and COMPARATOR in groups:
             self.substring_comparator(arguments, groups[MATCH_TYPE])
         if spec.name in _FLAG_COMMANDS and len(given) == 2:
-            self.flag_variable(spec.name, given[0], node, scope)
+            self.flag_variable(spec, given[0], scope)
 
     def used_locally(self, name: str) -> None:
         """Called in source order for each `set` target and `${name}` reference."""
@@ -149,19 +145,13 @@ class ArgumentChecks:
                         "use :is or :value/:count with i;ascii-numeric, or another comparator",
                     )
 
-    def flag_variable(
-        self, name: str, variable: Argument, node: Command | Test, scope: Scope
-    ) -> None:
+    def flag_variable(self, spec: CommandSpec | TestSpec, variable: Argument, scope: Scope) -> None:
         """RFC 5232 §3-4: the two-argument forms name a variable holding the flags, which
         needs "variables", and the actions name exactly one variable."""
-        if "variables" not in scope.required and "variables" not in self.missing:
-            self.missing.add("variables")  # one report: its hint fixes every use
-            self.report(
-                "missing-require",
-                variable.span,
-                f"'{name}' with a variable name needs the capability 'variables'",
-                'add require "variables"; at the top of the script',
-            )
+        name = spec.name
+        self.needs(
+            Provided(spec, "variables"), variable.span, f"'{name}' with a variable name", scope
+        )
         if name != "hasflag" and isinstance(variable, StringList) and len(variable.strings) != 1:
             self.report(
                 "bad-variable-name",
@@ -189,9 +179,7 @@ class ArgumentChecks:
             if known is None:
                 self.unknown_tag(tag, spec, tags)
                 continue
-            capability = known.capability
-            if capability and capability not in scope.required:
-                self.needs(known, tag.span, f"the tag ':{tag.name}'", scope)
+            self.needs(known, tag.span, f"the tag ':{tag.name}'", scope)
             declared = known.spec
             assert isinstance(declared, SpecTag)
             if tag.name in seen:
@@ -265,7 +253,7 @@ class ArgumentChecks:
             missing = [p.name for p in declared if not p.optional][len(given) :]
             self.report(
                 "missing-argument",
-                where(node),
+                node.name_span,
                 f"'{spec.name}' needs its {', '.join(missing)}",
                 f"{spec.name} takes: {describe_signature(spec)}",
             )
@@ -367,25 +355,19 @@ class ArgumentChecks:
                     "header names are printable ASCII without spaces or ':' (RFC 5322 §3.6.8)",
                 )
 
-    def regex_keys(self, arguments: list[Argument], spec: CommandSpec | TestSpec) -> None:
+    def regex_keys(self, arguments: list[Argument]) -> None:
         """draft-ietf-sieve-regex: the key list of a :regex match must hold valid regular
         expressions, checked with the engine the interpreter runs (RE2)."""
-        import re2
+        from sieve.runtime.matching import regex_error
 
         keys = [a for a in arguments if not isinstance(a, Tag)]
         if not keys:
             return
-        options = re2.Options()
-        options.log_errors = False
         for string in string_nodes(keys[-1]):
             if "${" in string.value:
                 continue
-            try:
-                re2.compile(string.value, options)
-            except re2.error as error:
-                reason = error.args[0] if error.args else error
-                if isinstance(reason, bytes):
-                    reason = reason.decode("utf-8", "replace")
+            reason = regex_error(string.value)
+            if reason is not None:
                 self.report(
                     "bad-regex",
                     string.span,

@@ -13,29 +13,28 @@ import re
 from collections.abc import Iterable
 
 from sieve.check.arguments import ArgumentChecks
-from sieve.check.describe import name_span, subtests_hint, warning, where
+from sieve.check.describe import subtests_hint, warning
 from sieve.check.scope import Scope
 from sieve.check.signatures import SIGNATURES, Signature, build_signature
+from sieve.compiler.encoded import not_characters
 from sieve.diagnostics import ERROR, Diagnostic, capped
 from sieve.extensions.registry import Provided, Registry, all_extensions
 from sieve.extensions.spec import CommandSpec, SubTests, TestSpec
 from sieve.runtime.limits import Limits
 from sieve.syntax.ast import (
-    Argument,
     Command,
     Script,
     String,
     StringList,
-    Tag,
     Test,
     TestList,
     string_nodes,
+    tag_string,
 )
 from sieve.syntax.source import Span
 
 _CONTROL_FLOW = {"if", "elsif", "else"}
 _NAMESPACED_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\}")
-_UNICODE_ENCODING = re.compile(r"\$\{unicode:([ \t\r\n0-9A-Fa-f]*)\}", re.IGNORECASE)
 
 
 class Checker(ArgumentChecks):
@@ -84,11 +83,11 @@ class Checker(ArgumentChecks):
         self.tracks_globals = "include" in required and "variables" in required
         self.commands(script.commands, Scope(required), top_level=True)
         if "encoded-character" in required:
-            self.encoded_characters(script)
+            self.encoded_characters()
         if "variables" in required:
-            self.variable_references(script)
+            self.variable_references()
 
-    def variable_references(self, script: Script) -> None:
+    def variable_references(self) -> None:
         """RFC 5229 §3: a reference to a namespace no required extension provides is an
         error (`${ns.name}`)."""
         for string in self.substituted:
@@ -103,23 +102,17 @@ class Checker(ArgumentChecks):
                         "variable names have no dots; write ${name}",
                     )
 
-    def encoded_characters(self, script: Script) -> None:
+    def encoded_characters(self) -> None:
         """RFC 5228 §2.4.2.4: `${unicode:…}` may only name Unicode scalar values."""
         for string in self.substituted:
-            for match in _UNICODE_ENCODING.finditer(string.value):
-                bad = [
-                    value
-                    for value in (int(digits, 16) for digits in match.group(1).split())
-                    if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF
-                ]
-                for value in bad[:1]:  # one report per encoding
-                    self.report(
-                        "bad-encoded-character",
-                        string.span,
-                        f"U+{value:04X} in '{match.group(0)}' is not a Unicode character",
-                        "write the character's code point, e.g. ${unicode:1F600}, not "
-                        "UTF-16 surrogates",
-                    )
+            for encoding, value in not_characters(string.value):
+                self.report(
+                    "bad-encoded-character",
+                    string.span,
+                    f"U+{value:04X} in '{encoding}' is not a Unicode character",
+                    "write the character's code point, e.g. ${unicode:1F600}, not "
+                    "UTF-16 surrogates",
+                )
 
     def requires(self, commands: list[Command]) -> set[str]:
         """RFC 5228 §3.2: the capabilities named by the leading require commands."""
@@ -212,9 +205,7 @@ class Checker(ArgumentChecks):
             return
         spec = provided.spec
         assert isinstance(spec, CommandSpec)
-        capability = provided.capability
-        if capability and capability not in scope.required:
-            self.needs(provided, command.name_span, f"the command '{name}'", scope)
+        self.needs(provided, command.name_span, f"the command '{name}'", scope)
         if spec.inside is not None and spec.inside not in scope.enclosing:
             self.report(
                 f"{name}-outside-{spec.inside}",
@@ -224,7 +215,7 @@ class Checker(ArgumentChecks):
                 + (", or use stop to end the script" if name == "break" else ""),
             )
         elif name == "break":
-            label = _tag_string(command.arguments, "name")
+            label = tag_string(command.arguments, "name")
             if label is not None and label not in scope.loop_names:
                 self.report(
                     "unknown-loop-name",
@@ -233,10 +224,9 @@ class Checker(ArgumentChecks):
                     "break :name must name a foreverypart that encloses it",
                 )
         for capability in spec.needs:
-            if capability not in scope.required:
-                self.needs(
-                    Provided(spec, capability), command.name_span, f"the command '{name}'", scope
-                )
+            self.needs(
+                Provided(spec, capability), command.name_span, f"the command '{name}'", scope
+            )
         self.arguments(command.arguments, spec, command, scope)
         wanted = spec.signature.tests
         if command.test is not None or wanted is not SubTests.NONE:
@@ -263,7 +253,7 @@ class Checker(ArgumentChecks):
         if block is None:
             return
         name = command.name
-        label = _tag_string(command.arguments, "name") if name == "foreverypart" else None
+        label = tag_string(command.arguments, "name") if name == "foreverypart" else None
         required = scope.required  # shared: only a block guarded by ihave adds to it
         ihave = _ihave_capabilities(command) if name in _CONTROL_FLOW else None
         if ihave is not None:
@@ -286,13 +276,11 @@ class Checker(ArgumentChecks):
         if provided is None:
             if self.dialect == "oracle" and _looks_like_callout(test):
                 return  # a mapping-table callout: the table is checked with the mappings
-            self.unknown(test.name, name_span(test), "test", scope)
+            self.unknown(test.name, test.name_span, "test", scope)
             return
         spec = provided.spec
         assert isinstance(spec, TestSpec)
-        capability = provided.capability
-        if capability and capability not in scope.required:
-            self.needs(provided, name_span(test), f"the test '{test.name}'", scope)
+        self.needs(provided, test.name_span, f"the test '{test.name}'", scope)
         self.arguments(test.arguments, spec, test, scope)
         wanted = spec.signature.tests
         if test.test is not None or wanted is not SubTests.NONE:
@@ -310,7 +298,7 @@ class Checker(ArgumentChecks):
         if given is None:
             self.report(
                 "missing-test",
-                where(node),
+                node.name_span,
                 f"{wanted.value} is missing here",
                 subtests_hint(wanted),
             )
@@ -392,14 +380,6 @@ def check(
     checker = Checker(Registry.shared(extensions, dialect), dialect)
     checker.script(script)
     return capped(checker.diagnostics, (limits or Limits()).max_diagnostics)
-
-
-def _tag_string(arguments: list[Argument], name: str) -> str | None:
-    for index, argument in enumerate(arguments[:-1]):
-        if isinstance(argument, Tag) and argument.name == name:
-            value = arguments[index + 1]
-            return value.value if isinstance(value, String) else None
-    return None
 
 
 def _ihave_capabilities(command: Command) -> list[str] | None:

@@ -1,16 +1,16 @@
-"""The places and words of the checker's diagnostics.
+"""The words of the checker's diagnostics.
 
-Where a report about a command or test points, how an argument or a signature is named in
-a message, and the hints that say what to write instead: shared by the walk over the script
-(`checker`) and the argument checks (`arguments`), and kept apart from both so the rules
-read without the phrasing in the way.
+How an argument or a signature is named in a message, and the hints that say what to write
+instead: shared by the walk over the script (`checker`) and the argument checks
+(`arguments`), and kept apart from both so the rules read without the phrasing in the way.
+(Diagnostics point at a command's or test's `name_span`, in the syntax tree.)
 """
 
 from __future__ import annotations
 
 from sieve.diagnostics import WARNING, Diagnostic
 from sieve.extensions.spec import CommandSpec, SubTests, TestSpec
-from sieve.syntax.ast import Argument, Callout, Command, Number, String, StringList, Tag, Test
+from sieve.syntax.ast import Argument, Callout, Number, String, StringList, Tag
 from sieve.syntax.source import Span
 
 
@@ -18,18 +18,6 @@ def warning(code: str, span: Span, message: str, hint: str) -> Diagnostic:
     return Diagnostic(
         code, WARNING, span.line, span.column, span.end_line, span.end_column, message, hint
     )
-
-
-def where(node: Command | Test) -> Span:
-    """Where diagnostics about a command or test point: at its name."""
-    return node.name_span if type(node) is Command else name_span(node)  # type: ignore[union-attr,arg-type]
-
-
-def name_span(test: Test) -> Span:
-    source, start, _ = test.span
-    if test.parenthesized:
-        return test.span
-    return Span(source, start, start + len(test.name))
 
 
 def describe_argument(argument: Argument) -> str:
@@ -58,8 +46,6 @@ def subtests_hint(wanted: SubTests) -> str:
 __all__ = [
     "describe_argument",
     "describe_signature",
-    "name_span",
     "subtests_hint",
     "warning",
-    "where",
 ]

@@ -50,17 +50,11 @@ def build_signature(registry: Registry, spec: CommandSpec | TestSpec) -> Signatu
     tags = registry.tags_of(spec)
     declared = spec.signature.positionals
     required = sum(not p.optional for p in declared)
-    slots = []
-    for given in range(required, len(declared) + 1):
-        surplus = given - required
-        filled = []
-        for positional in declared:
-            if positional.optional:
-                if surplus <= 0:
-                    continue
-                surplus -= 1
-            filled.append((positional, _FITS[positional.kind]))
-        slots.append(tuple(filled))
+    # Only the last positionals may be optional (spec.py), so n arguments fill the first n.
+    slots = tuple(
+        tuple((positional, _FITS[positional.kind]) for positional in declared[:given])
+        for given in range(required, len(declared) + 1)
+    )
     tag_values = {
         name: _FITS[p.spec.value]
         for name, p in tags.items()
@@ -73,7 +67,7 @@ def build_signature(registry: Registry, spec: CommandSpec | TestSpec) -> Signatu
         tag_values,
         declared,
         required,
-        tuple(slots),
+        slots,
         needs_tags,
         spec.signature.required_groups,
     )

@@ -25,7 +25,6 @@ from sieve.lint.statements import (
     all_commands,
     body_of,
     break_target,
-    loop_name,
 )
 from sieve.syntax.ast import Command, Script, Tag
 
@@ -318,7 +317,7 @@ class _Bounder:
         if limit == 0:
             return {FALL: (0, None)}
         body = self.block(body_of(command), depth)
-        name = loop_name(command)
+        name = break_target(command)
         full = body.get(FALL)
         # Everything but the last iteration falls through the body.
         before_last: _Exit = (

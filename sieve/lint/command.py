@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from sieve.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, read_inputs
 from sieve.lint.config import AUTO, ConfigError, LintConfig, load_config
 from sieve.lint.engine import lint
 from sieve.lint.finding import SEVERITY_RANK, Finding
@@ -27,10 +28,6 @@ from sieve.lint.rules import all_rules
 from sieve.syntax import parse
 from sieve.syntax.ast import Script
 from sieve.syntax.source import decode_script
-
-EXIT_CLEAN = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
 
 # The file names a directory walk picks up: Sieve scripts and Oracle channel filters.
 SCRIPT_SUFFIXES = (".sieve", ".siv", ".filter")
@@ -107,13 +104,8 @@ def command_lint(args: argparse.Namespace) -> int:
     if args.fix and "-" in args.files:
         print("sieve lint: --fix cannot rewrite standard input", file=sys.stderr)
         return EXIT_USAGE
-    reports: list[Report] = []
-    failed = False
-    for name, data in _inputs(args.files):
-        if data is None:
-            failed = True
-            continue
-        reports.append(_lint_one(name, data, config, args))
+    inputs, failed = read_inputs(_expand(args.files))
+    reports = [_lint_one(item.name, item.data, config, args) for item in inputs]
     if failed:
         return EXIT_USAGE
     if args.diff:
@@ -184,21 +176,18 @@ def _print(reports: list[Report], format_: str, config: LintConfig) -> None:
         sys.stdout.write(render_text_report(reports, terminal_painter(sys.stdout)))
 
 
-def _inputs(names: Sequence[str]) -> Iterator[tuple[str, bytes | None]]:
-    """Each script named, or found under a named directory, with its bytes (None when it
-    cannot be read, after saying so on stderr)."""
+def _expand(names: Sequence[str]) -> list[str]:
+    """The names given, each directory replaced by the scripts found under it."""
+    found: list[str] = []
     for name in names:
-        if name == "-":
-            yield "<stdin>", sys.stdin.buffer.read()
-            continue
         path = Path(name)
-        paths = sorted(find_scripts(path)) if path.is_dir() else [path]
-        for item in paths:
-            try:
-                yield str(item), item.read_bytes()
-            except OSError as error:
-                print(f"sieve: cannot read {item}: {error.strerror or error}", file=sys.stderr)
-                yield str(item), None
+        if name == "-":
+            found.append(name)
+        elif path.is_dir():
+            found.extend(str(item) for item in sorted(find_scripts(path)))
+        else:
+            found.append(str(path))
+    return found
 
 
 def find_scripts(directory: Path) -> Iterator[Path]:

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sieve.extensions.registry import Provided, Registry
-from sieve.extensions.spec import ADDRESS_PART, COMPARATOR, MATCH_TYPE, CommandSpec, TestSpec
+from sieve.extensions.spec import COMPARATOR, MATCH_TYPE, CommandSpec, TestSpec
+from sieve.lint import reading
 from sieve.lint.config import LintConfig
 from sieve.syntax.ast import (
     Argument,
@@ -20,7 +21,6 @@ from sieve.syntax.ast import (
     Tag,
     Test,
     TestList,
-    split_arguments,
     string_nodes,
 )
 from sieve.syntax.source import SourceMap, Span
@@ -32,11 +32,9 @@ if TYPE_CHECKING:
 Node = Command | Test
 Ancestors = tuple[Node, ...]
 
-# RFC 5228 §2.7.1: without a match-type tag a test compares with :is; §2.7.3: the default
-# comparator is i;ascii-casemap; §2.7.4: the default address part is :all.
-DEFAULT_MATCH_TYPE = "is"
+# RFC 5228 §2.7.3: the default comparator is i;ascii-casemap (§2.7.1's default match type
+# is in reading.py).
 DEFAULT_COMPARATOR = "i;ascii-casemap"
-DEFAULT_ADDRESS_PART = "all"
 # Comparators under which :matches, :is and :contains compare the same text, so a glob can
 # be rewritten as one of the others.
 EQUALITY_COMPARATORS = frozenset({"i;ascii-casemap", "i;octet", "i;unicode-casemap"})
@@ -178,24 +176,11 @@ class LintContext:
 
     def provided(self, node: Node) -> Provided | None:
         """The registry entry of a command or test, through dialect aliases (`erejec`)."""
-        table = self.registry.commands if isinstance(node, Command) else self.registry.tests
-        found = table.get(node.name)
-        if found is None and node.name in self.registry.aliases:
-            found = table.get(self.registry.aliases[node.name].means)
-        return found
-
-    def canonical_name(self, node: Node) -> str:
-        """The command's or test's name with dialect aliases resolved."""
-        alias = self.registry.aliases.get(node.name)
-        return alias.means if alias is not None else node.name
-
-    def _valued(self, node: Node) -> frozenset[str]:
-        spec = self.spec(node)
-        return self.registry.valued_tags(spec) if spec is not None else frozenset()
+        return reading.provided(node, self.registry)
 
     def tags(self, node: Node) -> Iterator[tuple[Tag, Argument | None]]:
         """Each tag of a command or test with its value (None for tags that take none)."""
-        yield from split_arguments(node.arguments, self._valued(node))[0]
+        yield from reading.split(node, self.registry)[0]
 
     def tag(self, node: Node, name: str) -> Tag | None:
         """The tag `:name` of a command or test, if given."""
@@ -213,7 +198,7 @@ class LintContext:
 
     def positionals(self, node: Node) -> list[Argument]:
         """The positional arguments, tags and tag values left out."""
-        return split_arguments(node.arguments, self._valued(node))[1]
+        return reading.split(node, self.registry)[1]
 
     def positional(self, node: Node, index: int) -> Argument | None:
         """The `index`-th positional argument (0-based; negative counts from the end)."""
@@ -232,8 +217,7 @@ class LintContext:
 
     def match_type(self, node: Node) -> str:
         """The match type's name without the colon: "is" when none is given."""
-        tag = self._group_tag(node, MATCH_TYPE)
-        return tag.name if tag is not None else DEFAULT_MATCH_TYPE
+        return reading.match_type(node, self.registry)
 
     def match_type_tag(self, node: Node) -> Tag | None:
         """The match-type tag as written, to point at it or replace it."""
@@ -245,10 +229,6 @@ class LintContext:
             return value.value.lower()
         return DEFAULT_COMPARATOR if self._group_tag(node, COMPARATOR) is None else ""
 
-    def address_part(self, node: Node) -> str:
-        tag = self._group_tag(node, ADDRESS_PART)
-        return tag.name if tag is not None else DEFAULT_ADDRESS_PART
-
     @staticmethod
     def strings(argument: Argument | None) -> list[String]:
         """The String nodes of a string or string list (a callout's argument counts)."""
@@ -259,14 +239,6 @@ class LintContext:
         return [string.value for string in LintContext.strings(argument)]
 
     # Positions.
-
-    @staticmethod
-    def name_span(node: Node) -> Span:
-        """Where findings about a command or test point: its name."""
-        source, start, end = node.span
-        if isinstance(node, Test) and node.parenthesized:
-            return node.span
-        return Span(source, start, min(end, start + len(node.name)))
 
     def text(self, span: Span) -> str:
         return self.source[span.start : span.end]

@@ -19,7 +19,6 @@ from sieve.lint.statements import (
     all_commands,
     body_of,
     break_target,
-    loop_name,
 )
 from sieve.syntax.ast import Command, Test, TestList
 
@@ -130,7 +129,7 @@ class _Forward(Generic[S]):
         return analysis.command(command, state)
 
     def loop(self, command: Command, state: S) -> S | None:
-        frame = _LoopFrame(loop_name(command))
+        frame = _LoopFrame(break_target(command))
         self.loops.append(frame)
         entry: S = state
         try:

@@ -90,6 +90,12 @@ class _Compiled:
             self.findings.extend(_from_diagnostic(d) for d in checker.diagnostics)
             self.required = frozenset(checker.required)
             self.ok = not any(d.is_error for d in checker.diagnostics)
+        elif self.parsed.script is not None:
+            # A tree recovered from a broken script: its require commands as the checker
+            # reads them (RFC 5228 §3.2, with what each capability implies); the diagnostics
+            # are the parse's to give.
+            requires = Checker(self.registry, dialect).requires(self.parsed.script.commands)
+            self.required = frozenset(requires)
 
     def context(
         self, name: str, config: LintConfig, resolve_include: IncludeResolver | None
@@ -100,7 +106,7 @@ class _Compiled:
             name,
             self.parsed.script,
             self.registry,
-            self.required or _declared_requires(self.parsed.script),
+            self.required,
             self.dialect,
             config,
             source_map=self.parsed.source,
@@ -124,18 +130,6 @@ def _compile(source: str | bytes, config: LintConfig) -> _Compiled:
         return parsed[0]
     # Neither grammar reads it: report in the one that finds fewer errors.
     return min(attempts, key=lambda a: sum(f.severity == ERROR for f in a.findings))
-
-
-def _declared_requires(script: Script) -> frozenset[str]:
-    """RFC 5228 §3.2: the capabilities of the leading require commands, read without the
-    checker (for trees recovered from broken scripts)."""
-    found: set[str] = set()
-    for command in script.commands:
-        if command.name != "require":
-            break
-        for argument in command.arguments:
-            found.update(LintContext.string_values(argument))
-    return frozenset(found)
 
 
 def run_rule(rule: Rule, context: LintContext) -> list[Finding]:
@@ -168,8 +162,8 @@ def apply_suppressions(
     if not suppressions:
         return findings
     kept = [f for f in findings if not _suppressed(f, suppressions)]
-    known = set(all_rules())
     meta = all_rules()
+    known = set(meta)
     for item in suppressions:
         if not item.reason and config.enabled(SUPPRESSION_WITHOUT_REASON):
             kept.append(

@@ -39,7 +39,6 @@ from sieve.lint.statements import (
     all_commands,
     body_of,
     break_target,
-    loop_name,
     statements,
 )
 from sieve.syntax.ast import Callout, Command, Script, String, Tag, string_nodes
@@ -269,7 +268,7 @@ class ControlFlow:
                 todo.append((continuation, len(path), None))
                 continuation = (
                     *continuation,
-                    ("loop", loop_name(command)),
+                    ("loop", break_target(command)),
                     ("seq", self.block(body_of(command)), 0),
                 )
                 continue

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sieve.runtime.matching import quote_wildcard
+
 WILDCARDS = "*?"
 
 
@@ -33,10 +35,6 @@ def glob_pieces(pattern: str) -> list[GlobPiece]:
         pieces.append(GlobPiece(char, char in WILDCARDS, index))
         index += 1
     return pieces
-
-
-def has_wildcard(pattern: str) -> bool:
-    return any(piece.wildcard for piece in glob_pieces(pattern))
 
 
 def doubled_stars(pattern: str) -> list[int]:
@@ -80,11 +78,6 @@ def _is_star(piece: GlobPiece) -> bool:
     return piece.wildcard and piece.char == "*"
 
 
-def escape_glob(text: str) -> str:
-    """A glob that matches exactly `text`."""
-    return "".join("\\" + c if c in "*?\\" else c for c in text)
-
-
 _REGEX_SPECIAL = set(".^$*+?()[]{}|\\")
 # Escapes that stand for one literal character in POSIX extended and RE2 syntax.
 _LITERAL_ESCAPES = set(".^$*+?()[]{}|\\/-:@#%&=<>!,;'\" ")
@@ -112,7 +105,7 @@ def regex_as_glob(pattern: str) -> str | None:
         if char == "\\":
             if index + 1 >= end or pattern[index + 1] not in _LITERAL_ESCAPES:
                 return None
-            glob.append(escape_glob(pattern[index + 1]))
+            glob.append(quote_wildcard(pattern[index + 1]))
             index += 2
             continue
         following = pattern[index + 1] if index + 1 < end else ""
@@ -130,7 +123,7 @@ def regex_as_glob(pattern: str) -> str | None:
             return None
         if following in ("*", "+", "?", "{"):
             return None
-        glob.append(escape_glob(char))
+        glob.append(quote_wildcard(char))
         index += 1
     body = "".join(glob)
     if not anchored_start and not body.startswith("*"):

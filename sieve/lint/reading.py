@@ -12,16 +12,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from sieve.extensions.registry import Registry
+from sieve.extensions.registry import Provided, Registry
+from sieve.extensions.spec import MATCH_TYPE
 from sieve.runtime.variables import VARIABLE_REF
 from sieve.syntax.ast import (
     Argument,
     Command,
+    Tag,
     Test,
     TestList,
     split_arguments,
     string_nodes,
 )
+
+# RFC 5228 §2.7.1: without a match-type tag a test compares with :is.
+DEFAULT_MATCH_TYPE = "is"
 
 
 def leaf_tests(test: Test | TestList | None) -> Iterator[Test]:
@@ -62,35 +67,42 @@ def outcomes(test: Test | TestList, outcome: bool | None) -> Iterator[tuple[Test
     yield test, outcome
 
 
+def provided(node: Command | Test, registry: Registry) -> Provided | None:
+    """The registry entry of a command or test, through dialect aliases (`erejec`)."""
+    table = registry.commands if isinstance(node, Command) else registry.tests
+    found = table.get(node.name)
+    if found is None and node.name in registry.aliases:
+        found = table.get(registry.aliases[node.name].means)
+    return found
+
+
+def split(
+    node: Command | Test, registry: Registry
+) -> tuple[list[tuple[Tag, Argument | None]], list[Argument]]:
+    """A command's or test's tags, each with its value, and its positionals, read with the
+    registry's signature as the compiler reads them (`split_arguments`)."""
+    found = provided(node, registry)
+    valued = registry.valued_tags(found.spec) if found is not None else frozenset()
+    return split_arguments(node.arguments, valued)
+
+
 def arguments(node: Command | Test, registry: Registry) -> tuple[dict[str, Argument | None], list]:
     """A command's or test's tags (name → value, None for flags) and positionals, read
     with the registry's signature as the compiler reads them."""
-    table = registry.commands if isinstance(node, Command) else registry.tests
-    provided = table.get(node.name)
-    valued = registry.valued_tags(provided.spec) if provided is not None else frozenset()
-    tags, positionals = split_arguments(node.arguments, valued)
+    tags, positionals = split(node, registry)
     return {tag.name: value for tag, value in tags}, positionals
 
 
 def positional_roles(node: Command | Test, registry: Registry) -> list[tuple[str | None, Argument]]:
-    """Each positional argument with its declared role ("header-name", "variable-name"...)."""
-    table = registry.commands if isinstance(node, Command) else registry.tests
-    provided = table.get(node.name)
-    _, positionals = arguments(node, registry)
-    if provided is None:
-        return [(None, argument) for argument in positionals]
-    declared = provided.spec.signature.positionals  # type: ignore[union-attr]
-    required = sum(not p.optional for p in declared)
-    surplus = len(positionals) - required
-    roles: list[str | None] = []
-    for positional in declared:
-        if positional.optional:
-            if surplus <= 0:
-                continue
-            surplus -= 1
-        roles.append(positional.role)
-    roles.extend([None] * (len(positionals) - len(roles)))
-    return list(zip(roles, positionals, strict=False))
+    """Each positional argument with its declared role ("header-name", "variable-name"...);
+    None for one the command does not declare."""
+    found = provided(node, registry)
+    _, positionals = split(node, registry)
+    # Only the last positionals may be optional (spec.py), so the given ones pair up with
+    # the declared ones in order.
+    declared = found.spec.signature.positionals if found is not None else ()  # type: ignore[union-attr]
+    roles = [p.role for p in declared]
+    return [*zip(roles, positionals, strict=False), *((None, a) for a in positionals[len(roles) :])]
 
 
 def header_names(test: Test, registry: Registry) -> list[str]:
@@ -115,9 +127,10 @@ def envelope_parts(test: Test, registry: Registry) -> list[str]:
 
 
 def match_type(node: Command | Test, registry: Registry) -> str:
-    tags, _ = arguments(node, registry)
-    members = registry.group_tags.get("match-type", {})
-    return next((name for name in tags if name in members), "is")
+    """The match type's name without the colon: "is" when none is given (RFC 5228 §2.7.1)."""
+    tags, _ = split(node, registry)
+    members = registry.group_tags.get(MATCH_TYPE, {})
+    return next((tag.name for tag, _ in tags if tag.name in members), DEFAULT_MATCH_TYPE)
 
 
 def facts_of(test: Test, registry: Registry) -> set[str]:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sieve.syntax.ast import Command, String, Tag
+from sieve.syntax.ast import Command, tag_string
 
 LOOP = "foreverypart"
-_BRANCHES = ("if", "elsif", "else")
+BRANCHES = ("if", "elsif", "else")
 
 # How paths leave a block: falling off its end, or one of these.
 FALL = "fall"
@@ -49,7 +49,7 @@ def statements(commands: list[Command]) -> list[Statement]:
     while index < len(commands):
         command = commands[index]
         index += 1
-        if command.name not in _BRANCHES:
+        if command.name not in BRANCHES:
             found.append(command)
             continue
         branches = [command]
@@ -70,18 +70,9 @@ def body_of(command: Command) -> list[Command]:
 
 
 def break_target(command: Command) -> str | None:
-    """The loop name of `break :name "x"`, or None for the innermost loop."""
-    arguments = command.arguments
-    for index, argument in enumerate(arguments[:-1]):
-        if isinstance(argument, Tag) and argument.name == "name":
-            value = arguments[index + 1]
-            if isinstance(value, String):
-                return value.value
-    return None
-
-
-def loop_name(command: Command) -> str | None:
-    return break_target(command)  # foreverypart takes the same `:name "x"` tag
+    """The loop name of `break :name "x"` (or of `foreverypart :name "x"`), or None for the
+    innermost loop."""
+    return tag_string(command.arguments, "name")
 
 
 def all_commands(commands: list[Command]) -> Iterator[Command]:

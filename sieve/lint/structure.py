@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sieve.lint.statements import BRANCHES
 from sieve.syntax.ast import Command, Script, Test, TestList
 
-_BRANCHES = {"if", "elsif", "else"}
 # RFC 5228 §3.3: stop ends all processing; RFC 6609 §3.3: return ends the included script.
 _ENDS = {"stop", "return"}
 
@@ -100,7 +100,7 @@ def _visit(commands: list[Command], parents: tuple[Command, ...], out: Structure
         out.parents[key] = parents
         if command.name == "if":
             head = command
-        if command.name in _BRANCHES and head is not None:
+        if command.name in BRANCHES and head is not None:
             out.chain[key] = head
         if command.name not in ("elsif", "else", "if"):
             head = None
@@ -119,10 +119,11 @@ def always_ends(command: Command, structure: Structure) -> bool:
     branches = structure.branches(command)
     if not branches or branches[-1].name != "else":
         return False
-    return all(_block_ends(branch, structure) for branch in branches)
+    return all(block_ends(branch, structure) for branch in branches)
 
 
-def _block_ends(command: Command, structure: Structure) -> bool:
+def block_ends(command: Command, structure: Structure) -> bool:
+    """Whether a command's block certainly ends the script (False for one without a block)."""
     if command.block is None:
         return False
     return any(structure.ends(inner) for inner in command.block.commands)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sieve.lint.context import LintContext
+from sieve.lint.reading import positional_roles
 from sieve.runtime.variables import VARIABLE_REF
 from sieve.syntax.ast import Command, Test
 
@@ -42,16 +43,16 @@ def _find(context: LintContext) -> VariableUses:
                     if name[0].isdigit() or "." in name:
                         continue  # match variables and namespaces are not set by the script
                     uses.reads.setdefault(name.lower(), string)
-        spec = context.spec(node)
-        if spec is None:
+        if context.provided(node) is None:
             continue
-        positionals = context.positionals(node)
-        for declared, argument in zip(spec.signature.positionals, positionals, strict=False):
-            if declared.role == "variable-name":
+        roles = positional_roles(node, context.registry)
+        for role, argument in roles:
+            if role == "variable-name":
                 for name in context.string_values(argument):
                     uses.sets.setdefault(name.lower(), node)
-            elif declared.role == "variable-names" and node.name == "global":
+            elif role == "variable-names" and node.name == "global":
                 uses.globals.update(n.lower() for n in context.string_values(argument))
+        positionals = [argument for _, argument in roles]
         if len(positionals) == 2 and node.name in _FLAG_COMMANDS | {"hasflag"}:
             for name in context.string_values(positionals[0]):
                 if node.name != "hasflag":

@@ -93,6 +93,16 @@ def split_arguments(
     return tags, positionals
 
 
+def tag_string(arguments: Sequence[Argument], name: str) -> str | None:
+    """The string value of the first tag `:name` (`:name "x"` → "x"); None when the tag is
+    absent or its value is not a string."""
+    for index, argument in enumerate(arguments[:-1]):
+        if isinstance(argument, Tag) and argument.name == name:
+            value = arguments[index + 1]
+            return value.value if isinstance(value, String) else None
+    return None
+
+
 @dataclass(slots=True)
 class Test:
     """`identifier arguments` in test position; `test` is a nested test or test list."""
@@ -105,6 +115,15 @@ class Test:
     span: Span = field(default=_NO_SPAN, compare=False, repr=False)
     # How many tests deep this one reaches, for the nesting limit.
     height: int = field(default=1, compare=False, repr=False)
+
+    @property
+    def name_span(self) -> Span:
+        """Where diagnostics about the test point: its name, or the whole test when it was
+        written in parentheses."""
+        if self.parenthesized:
+            return self.span
+        source, start, _ = self.span
+        return Span(source, start, start + len(self.name))
 
 
 @dataclass(slots=True)

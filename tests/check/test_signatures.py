@@ -27,6 +27,15 @@ def test_tags_one_registry_offers_are_unknown_to_a_registry_without_them() -> No
 
 
 def test_optional_positionals_are_filled_in_order_for_every_count() -> None:
+    # deleteheader takes a required field name and an optional list of value patterns:
+    # one or two positionals fit, the second one fills the optional slot.
+    edit = 'require "editheader";\n'
+    assert codes(edit + 'deleteheader "X-A";', None) == []
+    assert codes(edit + 'deleteheader "X-A" ["a", "b"];', None) == []
+    assert codes(edit + 'deleteheader "X-A" "a" "b";', None) == ["too-many-arguments"]
+    assert codes(edit + "deleteheader;", None) == ["missing-argument"]
+    assert codes(edit + 'deleteheader "X-A" 2;', None) == ["wrong-argument-type"]
+    assert codes(edit + "deleteheader 1;", None) == ["wrong-argument-type"]
     # vacation's reason is required, everything else is a tag; date takes an optional
     # zone tag but its three positionals are all required.
     assert codes('require "vacation";\nvacation "away";', None) == []

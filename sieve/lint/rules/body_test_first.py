@@ -59,7 +59,7 @@ class BodyTestFirst(Rule):
             if cheap is None or not all(is_pure(m) for m in members):
                 continue
             yield self.finding(
-                context.name_span(first_body),
+                first_body.name_span,
                 f"the body test runs before the cheaper {cheap.name} test on line "
                 f"{cheap.span.line}",
                 f"put the {cheap.name} test first: {test.name} stops at the first test "

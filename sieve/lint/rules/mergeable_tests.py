@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from sieve.extensions.spec import MATCH_TYPE
 from sieve.lint.context import LintContext
+from sieve.lint.edits import has_comment
 from sieve.lint.finding import Finding, Fix
 from sieve.lint.rule import Rule
 from sieve.lint.structure import is_pure
@@ -110,7 +111,7 @@ class MergeableTests(Rule):
         strings = [s for key in keys for s in context.strings(key)]
         if any(s.multiline for s in strings) or keys[0] is None:
             return ()
-        if any(_has_comment(context, start, end) for start, end in removals):
+        if any(has_comment(context, start, end) for start, end in removals):
             return ()  # the fix must keep every comment
         merged = "[" + ", ".join(context.text(s.span) for s in strings) + "]"
         return (
@@ -123,7 +124,7 @@ class MergeableTests(Rule):
     ) -> Finding:
         first = tests[0]
         return self.finding(
-            context.name_span(tests[1]),
+            tests[1].name_span,
             f"{len(tests)} '{first.name} :{context.match_type(first)}' tests of the same "
             f"{_subject(context, first)} {where} (first on line {first.span.line})",
             "merge them into one test with a key list",
@@ -167,10 +168,6 @@ def _subject(context: LintContext, test: Test) -> str:
         if names:
             return f'"{names[0]}"' if len(names) == 1 else "headers"
     return "value"
-
-
-def _has_comment(context: LintContext, start: int, end: int) -> bool:
-    return any(start < c.span.end and c.span.start < end for c in context.script.comments)
 
 
 RULE = MergeableTests()

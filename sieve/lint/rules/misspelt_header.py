@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from sieve.lint.context import LintContext
 from sieve.lint.finding import Finding
 from sieve.lint.headers import KNOWN_HEADERS
+from sieve.lint.reading import positional_roles
 from sieve.lint.rule import Rule
 
 _CANDIDATES = sorted(KNOWN_HEADERS)
@@ -39,15 +40,12 @@ class MisspeltHeader(Rule):
     def check(self, context: LintContext) -> Iterator[Finding]:
         cache: dict[str, str | None] = {}
         for node, _ in context.walk():
-            spec = context.spec(node)
-            if spec is None:
-                continue
-            names = []
-            for declared, argument in zip(
-                spec.signature.positionals, context.positionals(node), strict=False
-            ):
-                if declared.role == "header-name":
-                    names.extend(context.strings(argument))
+            names = [
+                string
+                for role, argument in positional_roles(node, context.registry)
+                if role == "header-name"
+                for string in context.strings(argument)
+            ]
             for string in names:
                 name = string.value
                 lowered = name.lower()

@@ -66,7 +66,7 @@ class NotifyInForeverypart(Rule):
             lines = ", ".join(str(loop.span.line) for loop in loops)
             where = "the foreverypart loop" if len(loops) == 1 else "nested foreverypart loops"
             yield self.finding(
-                context.name_span(command),
+                command.name_span,
                 f"{name} inside {where} (line {lines}) runs once per MIME part: up to"
                 f" {times} {_FANNING[name]} from this command for one message",
                 "remember what the loop found in a variable (set ...; break;) and"

@@ -80,7 +80,7 @@ class PersonalSpamBlocking(Rule):
         lines = ", ".join(str(t.span.line) for t in tests[:10])
         more = f" and {len(tests) - 10} more" if len(tests) > 10 else ""
         yield self.finding(
-            context.name_span(tests[0]),
+            tests[0].name_span,
             f"this script blocks {total} senders itself (tests at lines {lines}{more}):"
             " personal block lists grow without end and miss the next address",
             "leave spam to the server's filter (file what it flags into Junk), or keep the"

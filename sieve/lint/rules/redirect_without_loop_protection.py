@@ -96,7 +96,7 @@ class RedirectWithoutLoopProtection(Rule):
 
     def _finding(self, context: LintContext, command: Command) -> Finding:
         return self.finding(
-            context.name_span(command),
+            command.name_span,
             "redirect with no loop protection: no path to it tests X-Loop, Delivered-To, a"
             " header this script adds, or duplicate; if the target forwards back, the"
             " message loops",

@@ -84,7 +84,7 @@ class RejectBackscatter(Rule):
                 else "the sender may be forged, or the mail forwarded"
             )
             yield self.finding(
-                context.name_span(command),
+                command.name_span,
                 f"reject mails a refusal to the envelope sender after accepting the message;"
                 f" {why}, so the refusal is backscatter",
                 "refuse during SMTP with ereject, or discard, or file into a quarantine folder",

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from sieve.lint.context import LintContext
 from sieve.lint.finding import INFO, Finding
 from sieve.lint.rule import Rule
-from sieve.lint.structure import is_pure
-from sieve.syntax.ast import Command, String, StringList, Test, TestList
+from sieve.lint.structure import block_ends, is_pure
+from sieve.syntax.ast import Command, Test, TestList, string_nodes
 
 # Commands that change the message (an included script may too), after which a test may
 # answer differently. Flag commands only matter to hasflag, which is never taken as known.
@@ -66,7 +66,7 @@ class RepeatedTest(Rule):
             first = seen.setdefault(key, member)
             if first is not member:
                 yield self.finding(
-                    context.name_span(member),
+                    member.name_span,
                     f"the same test twice in this {owner.name} (first on line {first.span.line})",
                     "remove the second one",
                 )
@@ -105,7 +105,7 @@ class RepeatedTest(Rule):
                 if isinstance(test, Test):
                     _learn(context, chain, test, False)
             conditional = [b for b in branches if b.name != "else"]
-            if all(_ends(context, b) for b in conditional):
+            if all(block_ends(b, context.structure) for b in conditional):
                 # Control only gets past the chain when every test was false.
                 for branch in conditional:
                     if isinstance(branch.test, Test):
@@ -132,7 +132,7 @@ class RepeatedTest(Rule):
         if fact is not None:
             value, line = fact
             yield self.finding(
-                context.name_span(test),
+                test.name_span,
                 f"this test was already {'true' if value else 'false'} on this path "
                 f"(line {line}), so here it is always {'true' if value else 'false'}",
                 "drop this test, it decides nothing"
@@ -142,7 +142,7 @@ class RepeatedTest(Rule):
             return
         if heads_chain and key in evaluated:
             yield self.finding(
-                context.name_span(test),
+                test.name_span,
                 f"the same test as the if on line {evaluated[key]}, evaluated again",
                 "evaluate it once: move these commands into the first if's block",
                 severity=INFO,
@@ -170,11 +170,6 @@ def _learn(context: LintContext, facts: Facts, test: Test, value: bool) -> None:
             _learn(context, facts, member, value)
 
 
-def _ends(context: LintContext, branch: Command) -> bool:
-    block = branch.block
-    return block is not None and any(context.structure.ends(c) for c in block.commands)
-
-
 def _stable(context: LintContext, test: Test) -> bool:
     """A test whose answer cannot change between two evaluations on one path."""
     if not is_pure(test) or test.name in ("hasflag", "true", "false"):
@@ -184,16 +179,8 @@ def _stable(context: LintContext, test: Test) -> bool:
 
 
 def _reads_variables(test: Test) -> bool:
-    for argument in test.arguments:
-        strings = (
-            [argument]
-            if isinstance(argument, String)
-            else argument.strings
-            if isinstance(argument, StringList)
-            else []
-        )
-        if any("${" in s.value for s in strings):
-            return True
+    if any("${" in s.value for argument in test.arguments for s in string_nodes(argument)):
+        return True
     inner = test.test
     members = inner.tests if isinstance(inner, TestList) else [inner] if inner else []
     return any(_reads_variables(member) for member in members)

@@ -45,30 +45,31 @@ class UnreachableCode(Rule):
     code = "unreachable-code"
 
     def check(self, context: LintContext) -> Iterator[Finding]:
-        yield from self._block(context, context.script.commands)
-
-    def _block(self, context: LintContext, commands: list[Command]) -> Iterator[Finding]:
+        flow = context.flow
+        if flow is None:
+            return
         structure = context.structure
-        for index, command in enumerate(commands):
-            if command.block is not None:
-                yield from self._block(context, command.block.commands)
-            if command.name in ("if", "elsif"):
-                continue  # a chain is judged at its end, where its branches are known
+        # The control flow records the first command of each dead run once: one report per
+        # block, the rest of it is dead for the same reason.
+        for dead in flow.after_stop():
+            siblings, index = structure.place[id(dead)]
+            if index == 0:
+                continue
+            command = siblings[index - 1]
             chain_head = structure.chain.get(id(command))
-            ends = command.name in _LOOP_EXITS or structure.ends(chain_head or command)
-            rest = commands[index + 1 :]
-            if not ends or not rest or (chain_head is None and command.name == "else"):
-                continue
-            if rest[0].name in ("elsif", "else"):
-                continue
+            if chain_head is not None:
+                # An if-chain whose branches all leave: it ends the script unless some
+                # branch only leaves the loop.
+                leaves_loop = not structure.ends(chain_head)
+            else:
+                leaves_loop = flow.name(command) in _LOOP_EXITS
             what = _describe(command, chain_head)
             yield self.finding(
-                rest[0].name_span,
+                dead.name_span,
                 f"this command never runs: {what} before it always "
-                f"{'leaves the loop' if command.name in _LOOP_EXITS else 'ends the script'}",
+                f"{'leaves the loop' if leaves_loop else 'ends the script'}",
                 "move it before that point, or delete it",
             )
-            return  # one report per block: the rest is dead for the same reason
 
 
 def _describe(command: Command, chain_head: Command | None) -> str:

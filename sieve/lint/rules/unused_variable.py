@@ -44,7 +44,7 @@ class UnusedVariable(Rule):
             if name in uses.reads or name in uses.globals:
                 continue
             yield self.finding(
-                context.name_span(node),
+                node.name_span,
                 f"the variable '{name}' is set here but never read",
                 "remove the assignment, or check the spelling where it should be read",
             )

@@ -88,7 +88,7 @@ class VacationAnswersLists(Rule):
             if facts is None or tests_for_automatic_mail(facts):
                 continue
             yield self.finding(
-                context.name_span(command),
+                command.name_span,
                 f"{answers} can answer mailing lists and automatic mail: no path to it tests"
                 " List-Id, Precedence or Auto-Submitted",
                 'guard it: if not anyof (exists "List-Id", header :is "Precedence"'

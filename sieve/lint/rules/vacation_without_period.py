@@ -48,7 +48,7 @@ class VacationWithoutPeriod(Rule):
             period = tags.get("days", tags.get("seconds"))
             if "days" not in tags and "seconds" not in tags:
                 yield self.finding(
-                    context.name_span(command),
+                    command.name_span,
                     "vacation without :days or :seconds: how often a sender is answered"
                     " is left to the server's default",
                     "say it: vacation :days 7 ...",
