@@ -36,19 +36,68 @@ class Input:
     data: bytes
 
 
+def read_input(name: str) -> Input | None:
+    """Reads one named file (`-` is standard input, named `<stdin>`); None after saying on
+    stderr why it cannot be read."""
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as error:
+        print(f"sieve: cannot read {name}: {error.strerror or error}", file=sys.stderr)
+        return None
+    return Input("<stdin>" if name == "-" else name, data)
+
+
 def read_inputs(names: Sequence[str]) -> tuple[list[Input], bool]:
     """Reads every named script; reports unreadable ones on stderr and says if any were."""
     inputs: list[Input] = []
     failed = False
     for name in names:
-        try:
-            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        except OSError as error:
-            print(f"sieve: cannot read {name}: {error.strerror or error}", file=sys.stderr)
+        item = read_input(name)
+        if item is None:
             failed = True
-            continue
-        inputs.append(Input("<stdin>" if name == "-" else name, data))
+        else:
+            inputs.append(item)
     return inputs, failed
+
+
+def is_binary(data: bytes) -> bool:
+    """A compiled .svbc script (`sieve compile`), not Sieve source."""
+    from sieve.compiler.binary import MAGIC
+
+    return data.startswith(MAGIC)
+
+
+def load_compiled(
+    name: str,
+    data: bytes,
+    *,
+    extensions: Any = None,
+    dialect: str = "standard",
+    limits: Any = None,
+    callout_check: Any = None,
+) -> Any:
+    """The CompiledScript of a .svbc binary or of Sieve source, or None after saying on
+    stderr why it cannot be had (a broken binary, or the source's diagnostics)."""
+    from sieve.compiler import BinaryError, CompiledScript, CompileError, compile_source
+    from sieve.compiler.binary import from_bytes
+
+    try:
+        if is_binary(data):
+            return CompiledScript(from_bytes(data), name, limits=limits)
+        return compile_source(
+            data,
+            name=name,
+            extensions=extensions,
+            limits=limits,
+            dialect=dialect,
+            callout_check=callout_check,
+        )
+    except BinaryError as error:
+        print(f"sieve: {name}: {error}", file=sys.stderr)
+        return None
+    except CompileError as error:
+        print_diagnostics(name, data, error.diagnostics, sys.stderr)
+        return None
 
 
 def terminal_painter(stream: object) -> Callable[[str], str] | None:
@@ -152,28 +201,18 @@ def _svbc_path(name: str) -> Path:
 
 
 def command_dump(args: argparse.Namespace) -> int:
-    from sieve.compiler import BinaryError, CompileError, compile_source, dump, from_bytes
-    from sieve.compiler.binary import MAGIC
+    from sieve.compiler import dump
 
     inputs, failed = read_inputs(args.files)
     status = EXIT_USAGE if failed else EXIT_CLEAN
     for item in inputs:
-        try:
-            if item.data.startswith(MAGIC):
-                program = from_bytes(item.data)
-            else:
-                program = compile_source(
-                    item.data, name=item.name, extensions=args.extensions, dialect=args.dialect
-                ).program
-        except BinaryError as error:
-            print(f"sieve: {item.name}: {error}", file=sys.stderr)
+        compiled = load_compiled(
+            item.name, item.data, extensions=args.extensions, dialect=args.dialect
+        )
+        if compiled is None:
             status = max(status, EXIT_FINDINGS)
             continue
-        except CompileError as error:
-            print_diagnostics(item.name, item.data, error.diagnostics, sys.stderr)
-            status = max(status, EXIT_FINDINGS)
-            continue
-        sys.stdout.write(dump(program))
+        sys.stdout.write(dump(compiled.program))
     return status
 
 

@@ -17,9 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sieve.mapping.options import add_mapping_options, callout_check, mapping_host
+from sieve.cli import read_input
+from sieve.mapping.options import add_mapping_options, callout_check, run_host
 from sieve.runtime.hierarchy import LEVELS, HierarchyResult, run_hierarchy
-from sieve.runtime.host import Envelope, MemoryHost, parse_moment
+from sieve.runtime.host import Envelope, parse_moment
 from sieve.runtime.limits import Limits
 from sieve.runtime.mailbox import DEFAULT_MAX_MESSAGE_SIZE
 from sieve.runtime.result import SUCCESS, Result
@@ -187,30 +188,33 @@ def command_run(args: argparse.Namespace) -> int:
         }
         return run_mailboxes(args, labelled, settings, messages)
     envelope = Envelope(args.mail_from or "", args.rcpt_to or "", args.orig_to, args.auth)
-    clock = (lambda: moment) if moment is not None else None
     # One Host for every message of the run: throttle counts, duplicate and vacation
     # memories carry from one message to the next, as on a server.
-    settings = {"clock": clock, "script_dir": folder, "items": dict(environment)}
     try:
-        host = mapping_host(args, **settings) or MemoryHost(**settings)
+        host = run_host(args, now=moment, script_dir=folder, items=environment)
     except (ValueError, OSError, *mapping_errors(args)) as error:
         print(f"sieve run: {error}", file=sys.stderr)
         return EXIT_USAGE
     status = EXIT_CLEAN
     several = len(messages) > 1
+    # The hierarchy's (level, script) pairs, made once for every message.
+    level_scripts: list[tuple[str, Any]] = []
+    if hierarchy:
+        level_scripts = [(level, s) for (level, _), s in zip(hierarchy, scripts, strict=True)]
     for name in messages:
-        try:
-            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        except OSError as error:
-            print(f"sieve: cannot read {name}: {error.strerror or error}", file=sys.stderr)
+        item = read_input(name)
+        if item is None:
             status = EXIT_USAGE
             continue
+        data = item.data
         if hierarchy:
-            levels = [
-                (level, script) for (level, _), script in zip(hierarchy, scripts, strict=True)
-            ]
             outcome: Any = run_hierarchy(
-                levels, data, envelope, environment=environment, host=host, trace=args.trace
+                level_scripts,
+                data,
+                envelope,
+                environment=environment,
+                host=host,
+                trace=args.trace,
             )
         else:
             outcome = scripts[0].run(
@@ -257,39 +261,27 @@ def _load_script(
     args: argparse.Namespace,
     limits: Limits,
     check: Any,
-    sources: dict[str, list[str]] | None = None,
+    sources: dict[str, list[str]],
 ) -> Any:
     """A compiled script from a .sieve or .svbc file, or the exit status after saying why
     it cannot be had. The lines of a source script go into `sources` (by path), for the
     dry-run summary to show the rules that fired."""
-    from sieve.cli import print_diagnostics
-    from sieve.compiler import BinaryError, CompiledScript, CompileError, compile_source
-    from sieve.compiler.binary import MAGIC, from_bytes
+    from sieve.cli import is_binary, load_compiled, read_input
 
-    try:
-        source = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as error:
-        print(f"sieve: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+    item = read_input(path)
+    if item is None:
         return EXIT_USAGE
-    try:
-        if source.startswith(MAGIC):
-            return CompiledScript(from_bytes(source), path, limits=limits)
-        if sources is not None:
-            sources[path] = source.decode("utf-8", "replace").splitlines()
-        return compile_source(
-            source,
-            name=path,
-            extensions=args.extensions,
-            limits=limits,
-            dialect=args.dialect,
-            callout_check=check,
-        )
-    except BinaryError as error:
-        print(f"sieve: {path}: {error}", file=sys.stderr)
-        return EXIT_FINDINGS
-    except CompileError as error:
-        print_diagnostics(path, source, error.diagnostics, sys.stderr)
-        return EXIT_FINDINGS
+    if not is_binary(item.data):
+        sources[path] = item.data.decode("utf-8", "replace").splitlines()
+    compiled = load_compiled(
+        path,
+        item.data,
+        extensions=args.extensions,
+        dialect=args.dialect,
+        limits=limits,
+        callout_check=check,
+    )
+    return EXIT_FINDINGS if compiled is None else compiled
 
 
 def _results(outcome: Any) -> list[Result]:
@@ -341,19 +333,27 @@ def _print_text(name: str, result: Result, stream: TextIO, trace: bool) -> None:
     print(f"{name}: {result.status}", file=stream)
     if trace:
         _print_trace(result, stream)
-    for action in result.actions:
+    _print_actions(result.actions, result.implicit_keep, result.implicit_keep_flags, stream)
+    _print_problems(result, stream, "  ")
+
+
+def _print_actions(actions: list[Any], keep: bool, flags: list[str], stream: TextIO) -> None:
+    for action in actions:
         print(f"  {describe(action)}  (line {action.line})", file=stream)
-    if result.implicit_keep:
-        flags = (
-            f" with flags {' '.join(result.implicit_keep_flags)}"
-            if result.implicit_keep_flags
-            else ""
-        )
-        print(f"  implicit keep{flags}", file=stream)
+    if keep:
+        with_flags = f" with flags {' '.join(flags)}" if flags else ""
+        print(f"  implicit keep{with_flags}", file=stream)
+
+
+def _print_problems(result: Result, stream: TextIO, indent: str) -> None:
     for error in result.errors:
-        print(f"  {result.status}: {_where(error.line)}{error.message} [{error.code}]", file=stream)
+        text = f"{result.status}: {_where(error.line)}{error.message} [{error.code}]"
+        print(f"{indent}{text}", file=stream)
     for warning in result.warnings:
-        print(f"  warning: {_where(warning.line)}{warning.message} [{warning.code}]", file=stream)
+        print(
+            f"{indent}warning: {_where(warning.line)}{warning.message} [{warning.code}]",
+            file=stream,
+        )
 
 
 def _where(line: int) -> str:
@@ -370,9 +370,8 @@ def _print_hierarchy(name: str, outcome: HierarchyResult, stream: TextIO, trace:
         print(f"  [{level.level}] {level.name}: {level.result.status}", file=stream)
         if trace:
             _print_trace(level.result, stream)
-        for error in level.result.errors:
-            print(f"    line {error.line}: {error.message} [{error.code}]", file=stream)
-    for action in outcome.actions:
-        print(f"  {describe(action)}  (line {action.line})", file=stream)
-    if outcome.implicit_keep:
-        print("  implicit keep", file=stream)
+        _print_problems(level.result, stream, "    ")
+    # The implicit keep takes the flags of the last script run, as `sieve serve` files it.
+    last = outcome.levels[-1].result if outcome.levels else None
+    flags = list(last.implicit_keep_flags) if last is not None else []
+    _print_actions(outcome.actions, outcome.implicit_keep, flags, stream)

@@ -123,3 +123,20 @@ def test_an_invalid_script_shows_its_diagnostics(tmp_path: Path) -> None:
     result = sieve("run", str(script), str(PLAIN))
     assert result.returncode == 1
     assert "missing-require" in result.stderr
+
+
+def test_the_hierarchy_text_shows_problems_and_keep_flags_as_a_lone_script_does(
+    tmp_path: Path,
+) -> None:
+    user = tmp_path / "user.sieve"
+    user.write_text('require ["reject", "fileinto"];\nfileinto "A";\nreject "no";\n')
+    system = tmp_path / "system.sieve"
+    system.write_text('require "imap4flags";\nsetflag "\\\\Seen";\n')
+    result = sieve("run", "--user", str(user), "--system", str(system), str(PLAIN))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert "    failed: line 3: " in "\n".join(lines) and "[action-conflict]" in result.stdout
+    assert lines[-1] == "  implicit keep with flags \\Seen"
+    lone = sieve("run", str(user), str(PLAIN)).stdout.splitlines()
+    problem = next(line for line in lone if "[action-conflict]" in line)
+    assert "  " + problem in lines  # the same line, under its level

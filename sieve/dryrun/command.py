@@ -25,6 +25,7 @@ from sieve.dryrun.output import CsvWriter, Progress, write_json
 from sieve.dryrun.runner import Runner
 from sieve.dryrun.summary import Summary
 from sieve.dryrun.worker import MessageReport, RunSettings, ScriptSpec, Worker
+from sieve.mapping.options import mapping_settings
 from sieve.run_command import mapping_errors
 from sieve.runtime.limits import Limits
 from sieve.runtime.mailbox import (
@@ -39,15 +40,6 @@ from sieve.runtime.mailbox import (
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141  # 128 + SIGINT, 128 + SIGPIPE
-MAPPING_OPTIONS = (
-    "mappings",
-    "callout",
-    "throttle",
-    "state",
-    "memcached",
-    "fail_closed",
-    "greylist_delay",
-)
 
 
 class _Stdin:
@@ -80,7 +72,6 @@ def settings_from(
     script_dir: str,
 ) -> RunSettings:
     """The workers' settings from the parsed options and the loaded (level, script) pairs."""
-    mapping = {name: getattr(args, name) for name in MAPPING_OPTIONS} if args.mappings else None
     return RunSettings(
         scripts=tuple(
             ScriptSpec(level, script.name, script.to_bytes()) for level, script in scripts
@@ -93,7 +84,7 @@ def settings_from(
         environment=environment,
         now=now,
         script_dir=script_dir,
-        mapping=mapping,
+        mapping=mapping_settings(args),
         trace=args.trace,
         max_message_size=args.max_message_size,
     )

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from sieve.dryrun.summary import describe_problem
+from sieve.dryrun.summary import describe_problem, rule_name, stored_mailboxes
 from sieve.dryrun.worker import BROKEN, MessageReport
 
 CSV_COLUMNS = (
@@ -34,11 +34,6 @@ CSV_COLUMNS = (
     "rules",
     "problem",
 )
-
-
-def _rule(key: tuple[str, int]) -> str | int:
-    label, line = key
-    return f"{label}:{line}" if label else line
 
 
 def json_record(report: MessageReport) -> dict[str, Any]:
@@ -56,7 +51,7 @@ def json_record(report: MessageReport) -> dict[str, Any]:
     }
     record.update(report.document)
     if report.matched:
-        record["matched"] = [_rule(key) for key in report.matched]
+        record["matched"] = [rule_name(key, int) for key in report.matched]
     return record
 
 
@@ -83,11 +78,6 @@ class CsvWriter:
     def write(self, report: MessageReport) -> None:
         document = report.document
         actions = document.get("actions", [])
-        mailboxes = [
-            a.get("mailbox") or "INBOX" for a in actions if a.get("type") in ("keep", "fileinto")
-        ]
-        if document.get("implicit_keep"):
-            mailboxes.append("INBOX")
         problem = "" if report.status == "success" else describe_problem(report)
         self.writer.writerow(
             (
@@ -97,9 +87,9 @@ class CsvWriter:
                 report.rcpt_to,
                 report.status,
                 "; ".join(_action_text(a) for a in actions),
-                "; ".join(dict.fromkeys(mailboxes)),
+                "; ".join(stored_mailboxes(document)),
                 "" if report.status == BROKEN else str(bool(document.get("implicit_keep"))).lower(),
-                "; ".join(str(_rule(key)) for key in report.rules),
+                "; ".join(rule_name(key, str) for key in report.rules),
                 problem,
             )
         )
@@ -132,9 +122,9 @@ class Progress:
         self.shown = 0.0
         self.width = 0
 
-    def update(self, done: int, *, force: bool = False) -> None:
+    def update(self, done: int) -> None:
         now = self.clock()
-        if not force and now - self.shown < 0.1:
+        if now - self.shown < 0.1:
             return
         self.shown = now
         self._draw(self.line(done, now - self.started))

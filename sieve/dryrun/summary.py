@@ -22,7 +22,7 @@ for Junk. The tables:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -59,21 +59,17 @@ class Summary:
         if report.status == BROKEN:
             return
         document = report.document
-        stored: set[str] = set()
         types: set[str] = set()
         redirected: set[str] = set()
         for action in document.get("actions", ()):
             kind = action.get("type", "")
             types.add(kind)
-            if kind in ("keep", "fileinto"):
-                stored.add(action.get("mailbox") or "INBOX")
-            elif kind == "redirect":
+            if kind == "redirect":
                 redirected.add(action.get("address", ""))
         if document.get("implicit_keep"):
             types.add("implicit keep")
-            stored.add("INBOX")
         self.actions.update(types)
-        self.mailboxes.update(stored)
+        self.mailboxes.update(stored_mailboxes(document))
         self.redirects.update(redirected)
         if "decided_by" in document:
             self.decided[document["decided_by"] or "no script (implicit keep)"] += 1
@@ -114,8 +110,8 @@ class Summary:
             "mailboxes": dict(self.mailboxes.most_common()),
             "redirects": dict(self.redirects.most_common()),
             "decided_by": dict(self.decided.most_common()),
-            "rules": {_rule_name(key): count for key, count in _by_count(self.rules)},
-            "matched": {_rule_name(key): count for key, count in _by_count(self.matched)},
+            "rules": {rule_name(key): count for key, count in _by_count(self.rules)},
+            "matched": {rule_name(key): count for key, count in _by_count(self.matched)},
             "problems": self.problem_count,
         }
 
@@ -219,9 +215,24 @@ def _by_count(counts: Counter[tuple[str, int]]) -> list[tuple[tuple[str, int], i
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _rule_name(key: tuple[str, int]) -> str:
+def stored_mailboxes(document: Mapping[str, Any]) -> list[str]:
+    """The mailboxes a message's result document stores it in, each once, in order: by
+    keep, fileinto, then the implicit keep (INBOX)."""
+    stored = [
+        action.get("mailbox") or "INBOX"
+        for action in document.get("actions", ())
+        if action.get("type") in ("keep", "fileinto")
+    ]
+    if document.get("implicit_keep"):
+        stored.append("INBOX")
+    return list(dict.fromkeys(stored))
+
+
+def rule_name(key: tuple[str, int], lone: Callable[[int], Any] = "line {}".format) -> Any:
+    """A rule (script label, line) by name: "level:line" in a hierarchy; for a lone script
+    (label "") `lone(line)`, "line N" unless the caller wants the number itself."""
     label, line = key
-    return f"{label}:{line}" if label else f"line {line}"
+    return f"{label}:{line}" if label else lone(line)
 
 
 def _source_line(sources: Mapping[str, Sequence[str]] | None, key: tuple[str, int]) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from sieve.runtime.host import Envelope, MemoryHost
+from sieve.runtime.host import Envelope
 from sieve.runtime.limits import Limits
 from sieve.runtime.mailbox import DEFAULT_MAX_MESSAGE_SIZE, MailboxError, MailItem
 from sieve.runtime.message import Message
@@ -94,19 +94,14 @@ def message_envelope(message: Message) -> tuple[str, str]:
 
 def _build_host(settings: RunSettings) -> Any:
     """The Host of one process: the mapping Host with --mappings, else a MemoryHost."""
-    now = settings.now
-    host: dict[str, Any] = {
-        "clock": (lambda: now) if now is not None else None,
-        "script_dir": Path(settings.script_dir) if settings.script_dir else None,
-        "items": dict(settings.environment),
-    }
-    if settings.mapping:
-        from sieve.mapping.options import mapping_host
+    from sieve.mapping.options import run_host
 
-        built = mapping_host(SimpleNamespace(**settings.mapping), **host)
-        if built is not None:
-            return built
-    return MemoryHost(**host)
+    return run_host(
+        SimpleNamespace(**settings.mapping) if settings.mapping else None,
+        now=settings.now,
+        script_dir=Path(settings.script_dir) if settings.script_dir else None,
+        items=settings.environment,
+    )
 
 
 def _labelled(outcome: Any) -> list[tuple[str, Any]]:
@@ -114,15 +109,13 @@ def _labelled(outcome: Any) -> list[tuple[str, Any]]:
     levels = getattr(outcome, "levels", None)
     if levels is None:
         return [("", action) for action in outcome.actions]
-    labelled = [
+    # The hierarchy's actions are those of its successful scripts, in order (run_hierarchy).
+    return [
         (level.level, action)
         for level in levels
         if level.result.status == "success"
         for action in level.result.actions
     ]
-    if len(labelled) != len(outcome.actions):  # should not happen; never mislabel
-        return [("", action) for action in outcome.actions]
-    return labelled
 
 
 def _results(outcome: Any) -> list[tuple[str, Any]]:

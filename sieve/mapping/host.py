@@ -6,6 +6,8 @@ answer goes back to the script."""
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +53,8 @@ def oracle_host(
 ) -> MappingHost:
     """The Host `sieve run --mappings` builds: the mapping file, a `throttle` routine over
     the configured tables and store (memcached, else the `state` file, else memory), and a
-    `grosscheck` routine over an in-memory greylist."""
+    `grosscheck` routine over an in-memory greylist, both on the clock of `host` (a
+    datetime-returning `clock`, else the system's)."""
     table_file = (
         mappings
         if isinstance(mappings, MappingFile) or mappings is None
@@ -70,9 +73,17 @@ def oracle_host(
         settings = dataclasses.replace(settings, memcached=MemcachedSettings((memcached,)))
     if fail_open is not None:
         settings = dataclasses.replace(settings, fail_open=fail_open)
+    # The routines count time by the host's clock, so a fixed one (`sieve run --now`, a
+    # test's clock) fixes the throttle's decay and the greylist's delay too.
+    clock = host.get("clock")
+    timestamp: Callable[[], float] = (
+        time.time if clock is None else lambda: clock().timestamp()  # type: ignore[operator]
+    )
     routines = Routines()
-    routines.register("throttle", Throttle.from_settings(settings, state=state).routine)
-    routines.register("grosscheck", Greylist(delay=greylist_delay).routine)
+    routines.register(
+        "throttle", Throttle.from_settings(settings, state=state, clock=timestamp).routine
+    )
+    routines.register("grosscheck", Greylist(delay=greylist_delay, clock=timestamp).routine)
     return MappingHost(
         mappings=table_file,
         routines=routines,

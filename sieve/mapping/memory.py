@@ -11,50 +11,59 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
-from sieve.mapping.stores import memcached_key, parse_servers
-
-# memcached refuses expiries over 30 days as relative times (they read as Unix times).
-_MAX_EXPIRY = 30 * 24 * 3600
+from sieve.mapping.stores import (
+    clamp_expiry,
+    memcached_client,
+    memcached_key,
+    parse_servers,
+    pick_server,
+)
 
 
 @dataclass
 class MemcachedMemory:
+    """`servers` as the throttle store takes them (`host:port`, several separated by commas
+    or spaces); each key lives on one of them, chosen as the throttle store chooses."""
+
     servers: str
     prefix: str = "sieve-seen:"
     timeout: float = 0.5
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("sieve.memory"))
-    _client: object = field(default=None, repr=False)
+    _parsed: list[Any] = field(default_factory=list, repr=False)
+    _clients: dict[int, Any] = field(default_factory=dict, repr=False)
     _down: bool = field(default=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def _connect(self) -> object:
-        if self._client is None:
-            from pymemcache.client.base import Client
-
-            server = parse_servers(self.servers)[0]
-            self._client = Client(
-                server, connect_timeout=self.timeout, timeout=self.timeout, no_delay=True
-            )
-        return self._client
+    def _connect(self, name: str) -> Any:
+        """The client of the server holding the key `name`."""
+        if not self._parsed:
+            self._parsed = parse_servers(self.servers)
+        servers = self._parsed
+        index = pick_server(servers, name)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = memcached_client(servers[index], self.timeout)
+        return client
 
     def seen(self, kind: str, key: str, seconds: int, mark: bool) -> bool:
         name = memcached_key(self.prefix, kind, key)
         try:
             with self._lock:
-                client = self._connect()
+                client = self._connect(name)
                 if mark:
-                    expiry = max(1, min(int(seconds), _MAX_EXPIRY))
-                    seen = not client.add(name, b"1", expire=expiry, noreply=False)  # type: ignore[attr-defined]
+                    expiry = clamp_expiry(seconds)
+                    seen = not client.add(name, b"1", expire=expiry, noreply=False)
                 else:
-                    seen = client.get(name) is not None  # type: ignore[attr-defined]
+                    seen = client.get(name) is not None
         except Exception as error:  # noqa: BLE001 - a down memory must not stop mail
             if not self._down:
                 self.logger.warning(
                     "memcached %s unreachable for the %s memory: %s", self.servers, kind, error
                 )
             self._down = True
-            self._client = None
+            self._clients.clear()
             return False
         if self._down:
             self.logger.warning(
@@ -68,10 +77,9 @@ class MemcachedMemory:
         name = memcached_key(self.prefix, kind, key)
         try:
             with self._lock:
-                expiry = max(1, min(int(seconds), _MAX_EXPIRY))
-                self._connect().set(name, b"1", expire=expiry, noreply=False)  # type: ignore[attr-defined]
+                self._connect(name).set(name, b"1", expire=clamp_expiry(seconds), noreply=False)
         except Exception:  # noqa: BLE001 - as in seen(): never stop mail
-            self._client = None
+            self._clients.clear()
 
 
 def share_memories(host: object, memory: MemcachedMemory) -> object:

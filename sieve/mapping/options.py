@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -99,25 +100,84 @@ def load_reported(path: str) -> Any:
     return mappings
 
 
-def mapping_host(args: argparse.Namespace, **host: Any) -> Any:
+def mapping_settings(args: Any) -> dict[str, Any] | None:
+    """The values of the options `add_mapping_options` adds, by attribute name (plain,
+    picklable: dry-run workers rebuild their Host from them); None without --mappings."""
+    if not getattr(args, "mappings", None):
+        return None
+    return {name: getattr(args, name) for name in _option_names()}
+
+
+@cache
+def _option_names() -> tuple[str, ...]:
+    parser = argparse.ArgumentParser(add_help=False)
+    add_mapping_options(parser, run=True)
+    return tuple(action.dest for action in parser._actions)
+
+
+def mapping_host(args: Any, **host: Any) -> Any:
     """The Host for `sieve run` with --mappings (a MappingHost), else None."""
     if not getattr(args, "mappings", None):
         return None
+    return build_mapping_host(
+        args.mappings,
+        callout=args.callout,
+        throttle=args.throttle,
+        state=args.state,
+        memcached=args.memcached,
+        fail_closed=args.fail_closed,
+        greylist_delay=args.greylist_delay,
+        **host,
+    )
+
+
+def run_host(
+    args: Any, *, now: datetime | None, script_dir: Path | None, items: dict[str, str]
+) -> Any:
+    """The one Host of a `sieve run` (or of one dry-run worker): the mapping Host with
+    --mappings (`args` holds the `add_mapping_options` values; None without them), else a
+    MemoryHost; the clock is fixed at `now` when given."""
+    from sieve.runtime.host import MemoryHost
+
+    host: dict[str, Any] = {
+        "clock": (lambda: now) if now is not None else None,
+        "script_dir": script_dir,
+        "items": dict(items),
+    }
+    built = mapping_host(args, **host)
+    return built if built is not None else MemoryHost(**host)
+
+
+def build_mapping_host(
+    mappings: str | Path | None,
+    *,
+    callout: Sequence[str] = (),
+    throttle: str | Path | None = None,
+    state: str | Path | None = None,
+    memcached: str | None = None,
+    fail_closed: bool = False,
+    greylist_delay: float = 10.0,
+    **host: Any,
+) -> Any:
+    """The mapping Host of `sieve run --mappings` and `sieve serve [mapping]`, from plain
+    values. The mapping file is loaded strictly (`load_reported`: its diagnostics on
+    stderr, MappingError when one is an error); without `throttle`, a throttle.toml beside
+    the mapping file configures the throttle tables. Raises ValueError for a bad `callout`
+    link, ThrottleConfigError and StoreUnavailable for the throttle."""
     from sieve.mapping.callouts import CalloutLinks
     from sieve.mapping.host import oracle_host
 
-    throttle = args.throttle
-    if throttle is None:
+    if throttle is None and mappings:
         # A throttle.toml beside the mapping file configures its throttle tables.
-        beside = Path(args.mappings).with_name("throttle.toml")
+        beside = Path(mappings).with_name("throttle.toml")
         throttle = beside if beside.is_file() else None
     return oracle_host(
-        load_reported(args.mappings),
+        load_reported(str(mappings)) if mappings else None,
         throttle=throttle,
-        state=args.state,
-        memcached=args.memcached,
-        fail_open=False if args.fail_closed else None,
-        greylist_delay=args.greylist_delay,
-        links=CalloutLinks.parse(args.callout),
+        state=state,
+        memcached=memcached,
+        fail_open=False if fail_closed else None,
+        greylist_delay=greylist_delay,
+        links=CalloutLinks.parse(list(callout)),
         **host,
     )

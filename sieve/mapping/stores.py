@@ -354,7 +354,43 @@ def _expiry(count: float, quota: int, quota_time: float) -> int:
     keys by itself, which stands in for max_entries there (with its own LRU under memory
     pressure). At most quota_time unless penalize let the count exceed the quota."""
     seconds = math.ceil(count * quota_time / quota) if quota > 0 else _MAX_EXPIRY
-    return max(1, min(seconds, _MAX_EXPIRY))  # 0 would mean "never expires"
+    return clamp_expiry(seconds)
+
+
+def clamp_expiry(seconds: float) -> int:
+    """A relative memcached expiry: at least 1 s (0 would mean "never expires") and at most
+    30 days (memcached reads a larger one as an absolute Unix time)."""
+    return max(1, min(int(seconds), _MAX_EXPIRY))
+
+
+def server_name(server: tuple[str, int] | str) -> str:
+    """A parsed server (`parse_servers`) as written: `host:port` or a socket path."""
+    return server if isinstance(server, str) else f"{server[0]}:{server[1]}"
+
+
+def pick_server(servers: list[tuple[str, int] | str], mkey: str) -> int:
+    """The index of the server that holds `mkey`, by rendezvous hashing: every host with the
+    same server list picks the same server, and a key never moves to another one."""
+    if len(servers) == 1:
+        return 0
+    return max(
+        range(len(servers)),
+        key=lambda i: hashlib.sha256(f"{server_name(servers[i])}\0{mkey}".encode()).digest(),
+    )
+
+
+def memcached_client(server: tuple[str, int] | str, timeout: float) -> Any:
+    """A pymemcache client for one server, waiting at most `timeout` to connect and for
+    each answer, with replies on (a failed write must be seen)."""
+    from pymemcache.client.base import Client
+
+    return Client(
+        server,
+        connect_timeout=timeout,
+        timeout=timeout,
+        default_noreply=False,
+        no_delay=True,
+    )
 
 
 def parse_servers(servers: str | Iterable[str]) -> list[tuple[str, int] | str]:
@@ -418,35 +454,17 @@ class MemcachedStore:
         self._pid = os.getpid()
         self._lock = threading.Lock()
         try:
-            from pymemcache.client.base import Client
             from pymemcache.exceptions import MemcacheError
         except ImportError as exc:  # pragma: no cover - pymemcache is a dependency
             raise StoreUnavailable("memcached store: the pymemcache package is missing") from exc
-        self._client_class = Client
         self._errors: tuple[type[BaseException], ...] = (MemcacheError, OSError)
-
-    def _server_index(self, mkey: str) -> int:
-        """Rendezvous hashing: every host with the same server list picks the same server."""
-        if len(self.servers) == 1:
-            return 0
-        return max(
-            range(len(self.servers)),
-            key=lambda i: hashlib.sha256(f"{self._name(i)}\0{mkey}".encode()).digest(),
-        )
 
     def _client(self, index: int) -> Any:
         if self._pid != os.getpid():  # sockets must not cross fork(): a child connects anew
             self._clients, self._pid = {}, os.getpid()
         client = self._clients.get(index)
         if client is None:
-            client = self._client_class(
-                self.servers[index],
-                connect_timeout=self._timeout,
-                timeout=self._timeout,
-                default_noreply=False,
-                no_delay=True,
-            )
-            self._clients[index] = client
+            client = self._clients[index] = memcached_client(self.servers[index], self._timeout)
         return client
 
     def update(
@@ -461,7 +479,7 @@ class MemcachedStore:
         penalize: bool = False,
     ) -> float:
         mkey = memcached_key(self.prefix, table, key)
-        index = self._server_index(mkey)
+        index = pick_server(self.servers, mkey)
         with self._lock:
             client = self._client(index)
             try:
@@ -493,8 +511,7 @@ class MemcachedStore:
         raise StoreUnavailable(f"memcached: key still contended after {self._max_retries} tries")
 
     def _name(self, index: int) -> str:
-        server = self.servers[index]
-        return server if isinstance(server, str) else f"{server[0]}:{server[1]}"
+        return server_name(self.servers[index])
 
     def close(self) -> None:
         with self._lock:

@@ -383,10 +383,7 @@ def parse_mappings(
 ) -> MappingFile:
     """Reads mapping tables from text; `base` is the directory `<file` includes are
     relative to. Raises MappingError for the first error when `strict`."""
-    diagnostics: list[MappingDiagnostic] = []
-    lines = _Reader().lines(text, file, base, ())
-    tables = _Builder(diagnostics).build(lines)
-    return _result(MappingFile(tables, diagnostics), strict)
+    return _parse(text, file, base, (), strict)
 
 
 def load_mappings(path: str | Path, *, strict: bool = True) -> MappingFile:
@@ -396,8 +393,14 @@ def load_mappings(path: str | Path, *, strict: bool = True) -> MappingFile:
     if text is None:
         diagnostic = MappingDiagnostic(str(path), 0, ERROR, f"cannot read the file: {problem}")
         return _result(MappingFile({}, [diagnostic]), strict)
+    return _parse(text, str(path), path.parent, (path.resolve(),), strict)
+
+
+def _parse(
+    text: str, file: str, base: Path | None, stack: tuple[Path, ...], strict: bool
+) -> MappingFile:
     diagnostics: list[MappingDiagnostic] = []
-    lines = _Reader().lines(text, str(path), path.parent, (path.resolve(),))
+    lines = _Reader().lines(text, file, base, stack)
     tables = _Builder(diagnostics).build(lines)
     return _result(MappingFile(tables, diagnostics), strict)
 

@@ -205,16 +205,11 @@ def _callout(text: str, start: int, parts: list[Part], problems: list[TemplatePr
     for raw in fields[2:]:
         arg = parse_template(raw)
         problems.extend(arg.problems)
-        if not all(isinstance(p, Text | Wildcard) for p in arg.parts):
-            problems.append(
-                TemplateProblem(
-                    "error",
-                    f"the routine argument `{raw}` holds more than text and `$0`…`$9`",
-                )
-            )
+        simple = _simple(arg, raw, "routine", problems)
+        if simple is None:
             parts.append(Unsupported(piece))
             return end + 1
-        args.append(tuple(p for p in arg.parts if isinstance(p, Text | Wildcard)))
+        args.append(simple)
     image, routine = _plain(fields[0]), _plain(fields[1])
     if braces:
         problems.append(
@@ -248,19 +243,27 @@ def _nested(text: str, start: int, parts: list[Part], problems: list[TemplatePro
             TemplateProblem("error", f"`{piece}` names no table", "write `$|table;argument|`")
         )
         parts.append(Unsupported(piece))
-    elif not all(isinstance(p, Text | Wildcard) for p in argument.parts):
-        problems.append(
-            TemplateProblem("error", f"the table argument `{raw}` holds more than text and $0…$9")
-        )
+    elif (simple := _simple(argument, raw, "table", problems)) is None:
         parts.append(Unsupported(piece))
     else:
-        parts.append(
-            Nested(
-                _plain(name.strip()),
-                tuple(p for p in argument.parts if isinstance(p, Text | Wildcard)),
+        parts.append(Nested(_plain(name.strip()), simple))
+    return end + 1
+
+
+def _simple(
+    argument: Template, raw: str, what: str, problems: list[TemplateProblem]
+) -> tuple[Text | Wildcard, ...] | None:
+    """The parts of a routine or table argument, which may hold only text and `$0`…`$9`;
+    None after an error when it holds more."""
+    simple = tuple(p for p in argument.parts if isinstance(p, Text | Wildcard))
+    if len(simple) != len(argument.parts):
+        problems.append(
+            TemplateProblem(
+                "error", f"the {what} argument `{raw}` holds more than text and `$0`…`$9`"
             )
         )
-    return end + 1
+        return None
+    return simple
 
 
 def _closing(text: str, at: int, close: str) -> int:
@@ -295,6 +298,3 @@ def _split_args(body: str) -> list[str]:
 def _plain(raw: str) -> str:
     parts = parse_template(raw).parts
     return "".join(p.text if isinstance(p, Text) else "" for p in parts)
-
-
-# Lookups.

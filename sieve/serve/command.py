@@ -37,6 +37,9 @@ def command_serve(args: argparse.Namespace) -> int:
     logging.getLogger("mail.log").setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         return run(config)
+    except ConfigError as error:  # a [mapping] file that cannot be used
+        print(f"sieve serve: {error}", file=sys.stderr)
+        return 2
     except OSError as error:
         print(f"sieve serve: {error.strerror or error}", file=sys.stderr)
         return 2

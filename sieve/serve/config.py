@@ -24,8 +24,9 @@ A minimal configuration (every other key has the default shown in `Config`)::
 Run it with ``sieve serve --config FILE``. Relative paths are read from the configuration
 file's folder. Optional sections: ``[limits]`` (``max_message_bytes``, ``message_seconds``,
 ``max_sessions``), ``[metrics]`` (``host``, ``port``: Prometheus text on HTTP, off when 0),
-``[mapping]`` (``mappings``, ``throttle``, ``memcached`` = "host:port": the Oracle mapping
-host whose throttle counts are shared by every instance using the same memcached) and
+``[mapping]`` (``mappings``, ``throttle`` (default: a throttle.toml beside the mappings),
+``memcached`` = "host:port": the Oracle mapping host whose throttle counts are shared by
+every instance using the same memcached; a mapping file with errors stops the start) and
 ``[notices]`` (``from``: the sender of reject notices, ``hostname``).
 """
 

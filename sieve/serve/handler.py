@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sieve
+from sieve.runtime.hierarchy import HierarchyResult
 from sieve.runtime.result import LIMIT
 from sieve.serve.config import Config, next_hop_settings
 from sieve.serve.metrics import Metrics
@@ -197,7 +198,8 @@ class FilterHandler:
         administrator learns of it."""
         levels = self.store.hierarchy(recipient)
         if not levels:
-            outcome: Any = _PassThrough()
+            # No script applies: the implicit keep (RFC 5228 §2.10.2).
+            outcome: Any = HierarchyResult([], True, None)
         else:
             outcome = sieve.run_hierarchy(
                 levels,
@@ -229,7 +231,7 @@ class FilterHandler:
 
         assert item.plan is not None
         reason = item.plan.refusal or ""
-        fallback = _PassThrough([act.Reject(reason=reason)], implicit_keep=False)
+        fallback = HierarchyResult([act.Reject(reason=reason)], False, None)
         item.plan = plan_recipient(
             fallback,
             item.address,
@@ -239,19 +241,6 @@ class FilterHandler:
             hostname=self.config.hostname,
         )
         item.plan.decision = "ereject->reject"
-
-
-@dataclass(slots=True)
-class _PassThrough:
-    """The outcome when no script applies: the implicit keep (RFC 5228 §2.10.2)."""
-
-    actions: list[Any] = None  # type: ignore[assignment]
-    implicit_keep: bool = True
-    message: Any = None
-
-    def __post_init__(self) -> None:
-        if self.actions is None:
-            self.actions = []
 
 
 def _merge(deliveries: list[Delivery]) -> list[Delivery]:

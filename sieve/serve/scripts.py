@@ -94,14 +94,18 @@ class ScriptStore:
         self.users = users
         self._user_slots: dict[Path, ScriptSlot] = {}
 
-    def reload(self) -> None:
-        """Checks every known file now (SIGHUP, and the poll)."""
-        for slot in self._slots():
+    def reload(self, *, users: bool = True) -> None:
+        """Checks every known file now (SIGHUP); with `users=False` only the system and
+        channel scripts (the poll: each user script is checked when it is next used, so
+        the poll need not stat every cached one)."""
+        for slot in self._slots() if users else self._fixed_slots():
             slot.refresh()
 
+    def _fixed_slots(self) -> list[ScriptSlot]:
+        return [slot for slot in (self.system, self.channel) if slot is not None]
+
     def _slots(self) -> list[ScriptSlot]:
-        fixed = [slot for slot in (self.system, self.channel) if slot is not None]
-        return fixed + list(self._user_slots.values())
+        return self._fixed_slots() + list(self._user_slots.values())
 
     @property
     def failures(self) -> int:

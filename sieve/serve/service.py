@@ -15,7 +15,7 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 
 import sieve
-from sieve.serve.config import Config
+from sieve.serve.config import Config, ConfigError
 from sieve.serve.handler import FilterHandler
 from sieve.serve.metrics import Metrics, start_metrics_server
 from sieve.serve.scripts import ScriptStore
@@ -25,11 +25,20 @@ log = logging.getLogger("sieve.serve")
 
 def build_host(config: Config) -> Any:
     """The Oracle mapping host when [mapping] is configured, else the in-memory one; with
-    memcached, throttle counts and the duplicate and vacation memories are shared."""
+    memcached, throttle counts and the duplicate and vacation memories are shared. The
+    mapping file is loaded as `sieve run --mappings` loads it: a missing or broken one
+    (or a bad throttle file) stops the start with ConfigError rather than being half used."""
     if config.mappings or config.throttle or config.memcached:
-        from sieve.mapping.host import oracle_host
+        from sieve.mapping.options import build_mapping_host
+        from sieve.mapping.tables import MappingError
+        from sieve.mapping.throttle import ThrottleConfigError
 
-        host = oracle_host(config.mappings, throttle=config.throttle, memcached=config.memcached)
+        try:
+            host = build_mapping_host(
+                config.mappings, throttle=config.throttle, memcached=config.memcached
+            )
+        except (MappingError, ThrottleConfigError) as error:
+            raise ConfigError(f"[mapping]: {error}") from None
     else:
         host = sieve.MemoryHost()
     if config.memcached:
@@ -78,7 +87,14 @@ class Service:
         return int(self.metrics_server.sockets[0].getsockname()[1])
 
     def reload(self) -> None:
+        """Checks every script file now, the cached user scripts too (SIGHUP, the start)."""
         self.store.reload()
+        self.metrics.script_reload_failures = self.store.failures
+
+    def _refresh(self) -> None:
+        """The poll: the system and channel scripts only; a user script is refreshed
+        when its recipient's mail next needs it (`ScriptStore._user_script`)."""
+        self.store.reload(users=False)
         self.metrics.script_reload_failures = self.store.failures
 
     async def start(self) -> None:
@@ -117,7 +133,7 @@ class Service:
             await asyncio.sleep(self.config.poll_seconds or 1.0)
             try:
                 await asyncio.get_running_loop().run_in_executor(
-                    self.handler.scripts_thread, self.reload
+                    self.handler.scripts_thread, self._refresh
                 )
             except Exception:  # noqa: BLE001 - the poll must outlive a bad file system
                 log.exception("script reload failed")

@@ -445,7 +445,13 @@ def test_lookup_never_raises(entries: list[tuple[str, str]], value: str) -> None
     rows = tuple(Entry(p, t, "f", n) for n, (p, t) in enumerate(entries, 1))
     found = routines(r=lambda args: "".join(args)[:5] or None)
     result = lookup(Table("T", rows), value, found, max_steps=2_000)
-    assert result.found or result.output == ""
+    assert isinstance(result.output, str) and len(result.output) <= 65_536  # max_length
+    if not result.found:  # no answer: no output and no flags, so never a callout success
+        assert (result.output, result.flags, result.success) == ("", frozenset(), False)
+    assert not (result.limited and result.found)  # an abandoned lookup found nothing
+    assert result.trace  # every lookup says what it did, for --trace
+    # Deterministic: the same table, value and routines give the same answer.
+    assert lookup(Table("T", rows), value, found, max_steps=2_000) == result
 
 
 def test_a_sieve_callout_reaches_nested_tables_through_the_mapping_host() -> None:

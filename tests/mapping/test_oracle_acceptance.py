@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from sieve.mapping.evaluate import Routines
 from sieve.mapping.greylist import Greylist
 from sieve.mapping.host import MappingHost, oracle_host
 from sieve.mapping.tables import load_mappings
+from sieve.mapping.throttle import load_throttle_settings
 from tests.mapping.conftest import MemcachedServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,3 +178,36 @@ def test_a_malformed_mapping_file_is_reported_with_file_line_and_reason() -> Non
     assert "mappings-verbatim:12: error: the pattern `*|*|*` has no template" in done.stderr
     assert "mappings-verbatim:7: warning:" in done.stderr  # the ${…} spelling
     assert "hint: write `$Y$E`" in done.stderr
+
+
+def test_the_now_clock_is_the_throttles_clock(tmp_path: Path) -> None:
+    """`--now` fixes the throttle's clock too: counts decay by the given times, not by
+    how long the runs took."""
+    state = str(tmp_path / "counts.sqlite")
+    first = run_cli("--state", state, "--now", "2030-01-01T10:00:00Z", messages=[SPAM] * 51)
+    assert rejected(first) == [51]
+    # An hour later by the clock: the quota is free again, though no real time passed.
+    later = run_cli("--state", state, "--now", "2030-01-01T11:00:00Z", messages=[SPAM] * 2)
+    assert rejected(later) == []
+    # The same moment again: the count stands where the first run left it.
+    again = run_cli("--state", str(tmp_path / "other.sqlite"), "--now", "2030-01-01T10:00:00Z",
+                    messages=[SPAM] * 51)  # fmt: skip
+    assert rejected(again) == [51]
+
+
+def test_the_hosts_clock_drives_the_throttle_and_the_greylist() -> None:
+    moment = [datetime(2030, 1, 1, tzinfo=UTC)]
+    host = oracle_host(
+        throttle=ORACLE / "throttle.toml", greylist_delay=10.0, clock=lambda: moment[0]
+    )
+    throttle = host.routines.get("throttle")
+    greylist = host.routines.get("grosscheck")
+    assert throttle is not None and greylist is not None
+    settings = load_throttle_settings(ORACLE / "throttle.toml")
+    table, spec = next(iter(settings.tables.items()))
+    answers = [throttle([table, "sender@example.com"]) for _ in range(spec.quota + 1)]
+    assert answers[-1] == "" and None in answers[:-1]  # the hit past the quota is over
+    assert greylist(["", "", "", "192.0.2.1", "a@x", "b@y"]) is not None  # first: wait
+    moment[0] += timedelta(seconds=spec.quota_time)
+    assert throttle([table, "sender@example.com"]) is None  # decayed by the host's clock
+    assert greylist(["", "", "", "192.0.2.1", "a@x", "b@y"]) is None  # the delay is over

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from pathlib import Path
 
 import pytest
@@ -9,10 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sieve
-from sieve.serve.config import ConfigError, load_config
+from sieve.serve.config import ConfigError, config_from, load_config
 from sieve.serve.plan import plan_recipient
 from sieve.serve.relay import smtp_lines
 from sieve.serve.scripts import ScriptStore
+from sieve.serve.service import build_host
 from tests.serve.conftest import write_script
 
 
@@ -111,6 +114,64 @@ def test_a_null_sender_gets_no_reject_notice_or_vacation() -> None:
     assert (
         plan_recipient(outcome, "b@x", "", data, notice_from="m@x", hostname="x").deliveries == []
     )
+    data = b"To: b@example.net\r\n" + data  # RFC 5230 §4.5: only mail addressed to the user
+    outcome = _outcome('require "vacation";\nvacation "away";', data)
+    kinds = [
+        delivery.kind
+        for delivery in plan_recipient(
+            outcome, "b@x", "a@y", data, notice_from="m@x", hostname="x"
+        ).deliveries
+    ]
+    assert kinds == ["keep", "vacation"]  # with a sender, the reply goes out
+    null = plan_recipient(outcome, "b@x", "", data, notice_from="m@x", hostname="x")
+    assert [delivery.kind for delivery in null.deliveries] == ["keep"]
+    assert null.decision == "keep:INBOX"
+
+
+def test_the_vacation_reply_quotes_the_original_subject_and_message_id() -> None:
+    data = (
+        b"Subject: =?utf-8?q?caf=C3=A9?= and\r\n  more\r\n"
+        b"To: b@example.net\r\nMessage-ID: <1@example.org>\r\n\r\nbody\r\n"
+    )
+    outcome = plan('require "vacation";\nvacation "away";', data)
+    reply = email.message_from_bytes(outcome.deliveries[1].data, policy=email.policy.compat32)
+    # The original's values as written (not RFC 2047 decoded), folding collapsed.
+    assert reply["Subject"] == "Auto: =?utf-8?q?caf=C3=A9?= and more"
+    assert (reply["In-Reply-To"], reply["References"]) == ("<1@example.org>",) * 2
+
+
+def test_the_poll_checks_only_the_system_and_channel_scripts(tmp_path: Path) -> None:
+    users = tmp_path / "users"
+    users.mkdir()
+    system = write_script(tmp_path / "system.sieve", "keep;")
+    user = write_script(users / "b.sieve", "keep;")
+    store = ScriptStore(system=system, users=users, poll_seconds=3600)
+    store.reload()
+    first = store.hierarchy("b@x")[0][1]
+    write_script(user, "discard;")
+    write_script(system, "discard;")
+    store.reload(users=False)
+    assert store.hierarchy("b@x")[0][1] is first  # the user script waits for its own check
+    assert store.hierarchy("b@x")[1][1].name == "system.sieve"
+    store.reload()  # SIGHUP: everything
+    assert store.hierarchy("b@x")[0][1] is not first
+
+
+@pytest.mark.parametrize(
+    ("mapping", "complaint"),
+    [
+        ("missing.map", "cannot read the file"),
+        ("broken.map", "an entry before any table name"),
+    ],
+)
+def test_a_mapping_file_that_cannot_be_used_stops_the_start(
+    tmp_path: Path, mapping: str, complaint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "broken.map").write_text("\n\n  a  b\nT\n  c  d\n")
+    config = config_from({"mapping": {"mappings": mapping}}, tmp_path)
+    with pytest.raises(ConfigError, match="error"):
+        build_host(config)
+    assert complaint in capsys.readouterr().err  # each diagnostic, as `sieve run` prints it
 
 
 @given(st.binary(max_size=300))
@@ -125,3 +186,14 @@ def test_smtp_lines_ends_every_line_with_crlf(data: bytes) -> None:
     fixed = smtp_lines(data)
     assert fixed.count(b"\n") == fixed.count(b"\r\n")
     assert fixed.replace(b"\r\n", b"\n") == data.replace(b"\r\n", b"\n")
+
+
+def test_sieve_serve_refuses_a_mapping_file_that_cannot_be_used(tmp_path: Path) -> None:
+    from tests.test_cli import sieve as cli
+
+    config = tmp_path / "serve.toml"
+    config.write_text('[listen]\nport = 0\n[mapping]\nmappings = "missing.map"\n')
+    result = cli("serve", "--config", str(config))
+    assert result.returncode == 2
+    assert "cannot read the file" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("sieve serve: [mapping]: ")
