@@ -24,10 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "runtime"))
+sys.path.insert(0, str(ROOT))  # run as a script: the package and tests/ from this checkout
 
-from corpus_runs import (  # noqa: E402 - one definition of a run, shared with the tests
+from tests.runtime.corpus_runs import (  # noqa: E402 - one definition of a run, as the tests
     MESSAGES,
     SCRIPTS,
     envelope_for,

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sieve.testing.declarative import SUFFIX
+from sieve.testing.declarative import run_file as run_declarative
 from sieve.testing.report import FileResult
+from sieve.testing.svtest import run_file as run_svtest
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 SVTEST = ".svtest"
@@ -151,20 +153,12 @@ def run_file(path: Path, select: Callable[[str], bool] | None = None) -> FileRes
     try:
         if path.name.endswith(SVTEST):
             return _run_svtest(path, select)
-        from sieve.testing.declarative import run_file as run_declarative
-
         return run_declarative(path, select)
     except Exception as error:  # a runner's own fault must not stop the other files
         return FileResult(str(path), error=f"internal error: {type(error).__name__}: {error}")
 
 
 def _run_svtest(path: Path, select: Callable[[str], bool] | None) -> FileResult:
-    try:
-        from sieve.testing.svtest import run_file as run_svtest
-    except ModuleNotFoundError as error:
-        if error.name != "sieve.testing.svtest":
-            raise
-        return FileResult(str(path), error="the testsuite language (.svtest) is not supported yet")
     result = run_svtest(path)
     # The file runs whole (its test blocks share state); -k picks what is reported.
     if select is not None:

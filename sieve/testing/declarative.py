@@ -78,11 +78,10 @@ this file's own notation, ready to paste back once the new behaviour is right.""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -159,17 +158,14 @@ class TestFile:
         for number, delivery in enumerate(case.deliveries, 1):
             clock.advance(delivery.wait)
             envelope = _envelope_for(delivery, case)
-            environment = dict(case.settings.environment) or None
+            # The environment items are the host's (`items`), which the environment test
+            # reads when the run is given none.
             if case.hierarchy:
                 from sieve.runtime.hierarchy import run_hierarchy
 
-                outcome: Any = run_hierarchy(
-                    compiled, delivery.data, envelope, environment=environment, host=host
-                )
+                outcome: Any = run_hierarchy(compiled, delivery.data, envelope, host=host)
             else:
-                outcome = compiled[0][1].run(
-                    delivery.data, envelope, environment=environment, host=host
-                )
+                outcome = compiled[0][1].run(delivery.data, envelope, host=host)
             actual = Actual.of(outcome)
             applicable = [e for first, last, e in case.expect_at if first <= number <= last]
             if number == count and case.expect is not None:
@@ -258,16 +254,14 @@ class TestFile:
         }
         if settings.mappings is None:
             return MemoryHost(**fields), clock
-        return self._mapping_host(case, fields, clock), clock
+        return self._mapping_host(case, fields), clock
 
-    def _mapping_host(self, case: Case, fields: dict[str, Any], clock: _Clock) -> Any:
+    def _mapping_host(self, case: Case, fields: dict[str, Any]) -> Any:
+        """The mapping host, its throttle and greylist on the case's clock (`fields["clock"]`
+        is the case clock's `now`, which `oracle_host` hands to both routines)."""
         from sieve.mapping.callouts import CalloutLinks
-        from sieve.mapping.evaluate import Routines
-        from sieve.mapping.greylist import Greylist
-        from sieve.mapping.host import MappingHost
+        from sieve.mapping.host import oracle_host
         from sieve.mapping.throttle import (
-            MemcachedSettings,
-            Throttle,
             ThrottleConfigError,
             ThrottleSettings,
             load_throttle_settings,
@@ -289,21 +283,13 @@ class TestFile:
                 throttle = ThrottleSettings()
         except ThrottleConfigError as error:
             raise TestFileError(str(error)) from None
-        if settings.memcached is not None:
-            memcached = MemcachedSettings((settings.memcached,))
-            throttle = dataclasses.replace(throttle, memcached=memcached)
-        if settings.fail_closed:
-            throttle = dataclasses.replace(throttle, fail_open=False)
-        routines = Routines()
-        routines.register(
-            "throttle",
-            Throttle.from_settings(throttle, state=settings.state, clock=clock.timestamp).routine,
-        )
-        greylist = Greylist(delay=settings.greylist_delay, clock=clock.timestamp)
-        routines.register("grosscheck", greylist.routine)
-        return MappingHost(
-            mappings=self._load_mappings(settings.mappings),
-            routines=routines,
+        return oracle_host(
+            self._load_mappings(settings.mappings),
+            throttle=throttle,
+            state=settings.state,
+            memcached=settings.memcached,
+            fail_open=False if settings.fail_closed else None,
+            greylist_delay=settings.greylist_delay,
             links=CalloutLinks(dict(settings.callouts)),
             **fields,
         )
@@ -338,7 +324,8 @@ def from_document(document: Mapping[str, Any], path: str | Path) -> TestFile:
         parse_case(raw, number, folder, raw_settings, scripts, hierarchy)
         for number, raw in enumerate(raw_cases, 1)
     ]
-    _name_duplicates(cases)
+    for case, name in zip(cases, number_duplicates(case.name for case in cases), strict=True):
+        case.name = name
     return TestFile(path, cases)
 
 
@@ -356,14 +343,16 @@ def run_file(path: str | Path, select: Callable[[str], bool] | None = None) -> F
     return result
 
 
-def _name_duplicates(cases: list[Case]) -> None:
-    """Two cases of one name would be one line in reports and one pytest id: number them."""
+def number_duplicates(names: Iterable[str]) -> list[str]:
+    """Two cases of one name would be one line in reports and one pytest id: the names,
+    the second of a name and later ones numbered ("name (2)"). Also the .svtest runner's."""
     seen: dict[str, int] = {}
-    for case in cases:
-        count = seen.get(case.name, 0)
-        seen[case.name] = count + 1
-        if count:
-            case.name = f"{case.name} ({count + 1})"
+    numbered = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        numbered.append(f"{name} ({count + 1})" if count else name)
+    return numbered
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,22 +386,25 @@ def _envelope_for(delivery: Delivery, case: Case) -> Any:
 
     given = {**dict(case.settings.envelope), **dict(case.envelope), **dict(delivery.envelope)}
     if "from" not in given or "to" not in given:
-        sender, recipient = _addresses_of(delivery.data)
+        sender, recipient = addresses_of(delivery.data)
         given.setdefault("from", sender)
         given.setdefault("to", recipient)
     return Envelope(given["from"], given["to"], given.get("orig_to"), given.get("auth"))
 
 
-def _addresses_of(data: bytes) -> tuple[str, str]:
+def addresses_of(data: bytes, default_recipient: str = "") -> tuple[str, str]:
+    """The envelope a delivery of the message to its first recipient would have: the
+    sender is the first From address, the recipient the first To address (only addresses
+    with a domain; else "" and `default_recipient`). Also tests/runtime/corpus_runs.py's."""
     from sieve.runtime.message import Message
 
     try:
         parsed = Message.parse(data)
         senders, recipients = parsed.addresses("from"), parsed.addresses("to")
     except Exception:  # a message too broken to have addresses has none
-        return "", ""
+        return "", default_recipient
     sender = senders[0].all if senders and senders[0].domain else ""
-    recipient = recipients[0].all if recipients and recipients[0].domain else ""
+    recipient = recipients[0].all if recipients and recipients[0].domain else default_recipient
     return sender, recipient
 
 

@@ -25,12 +25,11 @@ from typing import Any
 
 import pytest
 
+from sieve.testing.command import SVTEST, run_file
 from sieve.testing.declarative import SUFFIX, TestFile, load
 from sieve.testing.declarative_cases import Case
 from sieve.testing.declarative_values import TestFileError
 from sieve.testing.report import CaseResult
-
-SVTEST = ".svtest"
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -91,17 +90,11 @@ class SvtestCase(_CaseItem):
 
 class SvtestFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
-        from sieve.testing.command import run_file
-
         result = run_file(self.path)
         if result.error:
             raise self.CollectError(f"{self.path}: {result.error}")
-        seen: dict[str, int] = {}
-        for case in result.cases:
-            count = seen.get(case.name, 0)
-            seen[case.name] = count + 1
-            name = case.name if not count else f"{case.name} ({count + 1})"
-            yield SvtestCase.from_parent(self, name=name, result=case)
+        for case in result.cases:  # a repeated name is numbered by the runner
+            yield SvtestCase.from_parent(self, name=case.name, result=case)
 
 
 # Fixtures for tests written in Python.

@@ -34,6 +34,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -47,6 +48,7 @@ from sieve.runtime.linking import Linked, link
 from sieve.runtime.vm import Run
 from sieve.syntax import parse
 from sieve.syntax.ast import Command, Script, String
+from sieve.testing.declarative import number_duplicates
 from sieve.testing.report import CaseResult, FileResult
 from sieve.testing.svtest_suite import CaseFailure, Suite, SuiteHost
 
@@ -96,6 +98,8 @@ def run_file(path: Path, output: TextIO | None = None) -> FileResult:
             report.cases.append(
                 CaseResult(f"(outside any test, line {line})", False, problem, "", seconds)
             )
+    names = number_duplicates(case.name for case in report.cases)
+    report.cases = [replace(c, name=n) for c, n in zip(report.cases, names, strict=True)]
     return report
 
 

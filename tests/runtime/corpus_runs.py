@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sieve
-from sieve.runtime.message import Message
+from sieve.testing.declarative import addresses_of
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -40,13 +40,9 @@ def _dialect(source: bytes) -> str:
 
 def envelope_for(message: Path) -> tuple[str, str]:
     """The sender is the first From address, the recipient the first To address, as a
-    delivery of the message to its first recipient would have them."""
-    parsed = Message.parse(message.read_bytes())
-    senders = parsed.addresses("from")
-    recipients = parsed.addresses("to")
-    sender = senders[0].all if senders and senders[0].domain else ""
-    recipient = recipients[0].all if recipients and recipients[0].domain else "user@example.org"
-    return sender, recipient
+    delivery of the message to its first recipient would have them (as declarative test
+    files read them)."""
+    return addresses_of(message.read_bytes(), default_recipient="user@example.org")
 
 
 def run_case(script: Path, message: Path, now: datetime = NOW) -> dict:

@@ -16,7 +16,9 @@ this file as two kinds of small tables:
 
 The `require` line is computed from what the script used, with each capability's
 `depends_on`. `INCLUDED_SCRIPTS`, `GLOBAL_SCRIPTS`, `LISTS` and `CALLOUT_TABLES` are what a
-test's host should offer for the names the scripts use.
+test's host should offer for the names the scripts use; `fresh_host()` offers them, and
+`assert_well_formed` is what every run of a drawn script must give (the property tests and
+the fuzz `run` target both judge runs with it).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from __future__ import annotations
 import base64
 import quopri
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
 
 import re2
 from hypothesis import strategies as st
 
+import sieve
 from sieve.extensions.registry import Provided, Registry
 from sieve.extensions.spec import (
     COMPARATOR,
@@ -787,11 +791,53 @@ def messages() -> st.SearchStrategy[bytes]:
     )
 
 
+# Runs.
+
+FIXED_TIME = datetime(2024, 5, 17, 12, 30, 15, tzinfo=UTC)
+ENVELOPE = sieve.Envelope(mail_from="alice@example.com", rcpt_to="bob+lists@example.org")
+STATUSES = frozenset({"success", "failed", "limit"})
+
+
+def fresh_host() -> sieve.MemoryHost:
+    """A host offering what the drawn scripts name, with a fixed clock and nothing
+    remembered: duplicate and vacation memory live in the host, so a second run on the
+    same host would rightly differ."""
+    return sieve.MemoryHost(
+        clock=lambda: FIXED_TIME,
+        mailboxes={"INBOX", "Junk", "Archive/2024"},
+        lists={name: set(members) for name, members in LISTS.items()},
+        scripts=dict(INCLUDED_SCRIPTS),
+        global_scripts=dict(GLOBAL_SCRIPTS),
+        items={"domain": "example.org", "host": "mx.example.org", "phase": "during"},
+        callouts={table: (lambda value: (True, value.upper())) for table in CALLOUT_TABLES},
+    )
+
+
+def assert_well_formed(document: dict) -> None:
+    """What any run must give (`Result.to_dict()`), whatever the script and the message;
+    raises AssertionError saying what is wrong."""
+    status = document["status"]
+    assert status in STATUSES, f"status {status!r}"
+    # The VM turns an exception of its own into "internal-error": a bug, never the script's.
+    internal = [e for e in document["errors"] if e["code"] == "internal-error"]
+    assert not internal, f"internal error: {internal}"
+    if status != "success":
+        # RFC 5228 §2.10.6: a run-time error cancels every action; the implicit keep stays.
+        assert document["implicit_keep"] is True, "a failed run dropped the implicit keep"
+        assert document["actions"] == [], f"a failed run kept actions: {document['actions']}"
+        assert document["errors"], "a failed run says no reason"
+
+
 __all__ = [
     "CALLOUT_TABLES",
+    "ENVELOPE",
+    "FIXED_TIME",
     "GLOBAL_SCRIPTS",
     "INCLUDED_SCRIPTS",
     "LISTS",
+    "STATUSES",
+    "assert_well_formed",
+    "fresh_host",
     "messages",
     "quoted",
     "text_block",

@@ -5,8 +5,9 @@ result every time, also from two threads at once."""
 
 from __future__ import annotations
 
+import importlib.util
 import threading
-from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -16,28 +17,14 @@ import sieve
 from sieve.compiler import Program, from_bytes, to_bytes
 from sieve.extensions.registry import Registry
 from sieve.syntax import ast as tree
+from tests.runtime.strategies import (
+    ENVELOPE,
+    assert_well_formed,
+    fresh_host,
+    messages,
+    valid_scripts,
+)
 
-try:
-    from tests.runtime.strategies import (
-        CALLOUT_TABLES,
-        GLOBAL_SCRIPTS,
-        INCLUDED_SCRIPTS,
-        LISTS,
-        messages,
-        valid_scripts,
-    )
-except ModuleNotFoundError:  # tests/runtime is no package: pytest put this folder on the path
-    from strategies import (  # type: ignore[no-redef]
-        CALLOUT_TABLES,
-        GLOBAL_SCRIPTS,
-        INCLUDED_SCRIPTS,
-        LISTS,
-        messages,
-        valid_scripts,
-    )
-
-FIXED_TIME = datetime(2024, 5, 17, 12, 30, 15, tzinfo=UTC)
-ENVELOPE = sieve.Envelope(mail_from="alice@example.com", rcpt_to="bob+lists@example.org")
 # A CPU-time limit could end one run and not the next on a busy machine; the step limit
 # (which counts work, not time) still bounds every run.
 LIMITS = sieve.Limits(max_cpu_seconds=60.0)
@@ -53,26 +40,11 @@ TIGHT_LIMITS = sieve.Limits(
     max_redirects=1,
     max_notifications=1,
 )
-STATUSES = {"success", "failed", "limit"}
 QUICK = settings(
     max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-
-
-def fresh_host() -> sieve.MemoryHost:
-    """A host with a fixed clock and nothing remembered: duplicate and vacation memory live
-    in the host, so a second run on the same host would rightly differ."""
-    return sieve.MemoryHost(
-        clock=lambda: FIXED_TIME,
-        mailboxes={"INBOX", "Junk", "Archive/2024"},
-        lists={name: set(members) for name, members in LISTS.items()},
-        scripts=dict(INCLUDED_SCRIPTS),
-        global_scripts=dict(GLOBAL_SCRIPTS),
-        items={"domain": "example.org", "host": "mx.example.org", "phase": "during"},
-        callouts={table: (lambda value: (True, value.upper())) for table in CALLOUT_TABLES},
-    )
 
 
 def run(script: sieve.CompiledScript, message: bytes) -> dict:
@@ -121,17 +93,6 @@ def test_a_string_holding_nul_survives_the_binary_form() -> None:
 # Running.
 
 
-def assert_well_formed(document: dict) -> None:
-    assert document["status"] in STATUSES
-    # The VM turns an exception of its own into "internal-error": a bug, never the script's.
-    assert not [e for e in document["errors"] if e["code"] == "internal-error"]
-    if document["status"] != "success":
-        # RFC 5228 §2.10.6: a run-time error cancels every action; the implicit keep stays.
-        assert document["implicit_keep"] is True
-        assert document["actions"] == []
-        assert document["errors"]
-
-
 @QUICK
 @given(valid_scripts(), messages(), st.sampled_from([None, TIGHT_LIMITS]))
 def test_a_run_never_raises_and_a_failed_run_keeps_the_message(
@@ -176,6 +137,61 @@ def test_two_threads_running_one_script_at_once_agree(source: str, message: byte
     for thread in threads:
         thread.join(timeout=30)
     assert results == [alone, alone]
+
+
+def load_fuzz_oracles():  # noqa: ANN201 - a module loaded from its file
+    """tools/fuzz/oracles.py, which is no package: loaded from its file."""
+    spec = importlib.util.spec_from_file_location(
+        "sieve_fuzz_oracles", Path(__file__).parents[2] / "tools" / "fuzz" / "oracles.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Doctored:
+    """A result whose document a test chose."""
+
+    def __init__(self, document: dict) -> None:
+        self.document = document
+
+    def to_dict(self) -> dict:
+        return self.document
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        (
+            {"errors": [{"code": "internal-error", "line": 1, "column": 1, "message": "boom"}]},
+            "internal error",
+        ),
+        (
+            {"status": "failed", "implicit_keep": True, "actions": [{"type": "discard"}]},
+            "kept actions",
+        ),
+    ],
+)
+def test_the_fuzz_run_oracle_judges_runs_as_these_properties_do(
+    monkeypatch: pytest.MonkeyPatch, change: dict, complaint: str
+) -> None:
+    oracles = load_fuzz_oracles()
+    script = sieve.compile(b'require "fileinto"; fileinto "Junk";')
+    real = type(script).run
+
+    def doctored_run(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        document = real(self, *args, **kwargs).to_dict()
+        document.update(change)
+        if document["status"] != "success":
+            document["errors"] = [{"code": "x", "line": 1, "column": 1, "message": "why"}]
+        return _Doctored(document)
+
+    monkeypatch.setattr(type(script), "run", doctored_run)
+    with pytest.raises(AssertionError, match=complaint):
+        assert_well_formed(script.run(b"Subject: hi\r\n\r\n", ENVELOPE).to_dict())
+    with pytest.raises(oracles.OracleFailure, match=complaint):
+        oracles.check_compiled_run(script, b"Subject: hi\r\n\r\n")
 
 
 # The strategy itself.

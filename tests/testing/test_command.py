@@ -6,13 +6,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import types
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from sieve.cli import main
+from sieve.testing import command
 from sieve.testing.command import discover
 from sieve.testing.declarative import load
 from sieve.testing.report import CaseResult, FileResult
@@ -177,9 +177,7 @@ def test_svtest_files_go_to_the_testsuite_runner(
             str(p), [CaseResult("first", True), CaseResult("second", False, "test_fail: nope")]
         )
 
-    runner = types.ModuleType("sieve.testing.svtest")
-    runner.run_file = run_file  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sieve.testing.svtest", runner)
+    monkeypatch.setattr(command, "run_svtest", run_file)
     status, out, _ = run(capsys, str(path))
     assert status == 1
     assert out.splitlines()[:3] == [
@@ -195,18 +193,14 @@ def test_svtest_files_go_to_the_testsuite_runner(
     assert suite is not None and suite.findtext("system-out") == "--- result: 1 action(s)\n"
 
 
-def test_svtest_files_without_the_runner_say_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_svtest_blocks_of_one_name_are_numbered_in_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "one.svtest"
-    path.write_text("")
-    monkeypatch.setitem(sys.modules, "sieve.testing.svtest", None)
-    status, out, _ = run(capsys, str(path))
-    assert status == 1
-    assert (
-        out.splitlines()[0]
-        == f"{path}: error: the testsuite language (.svtest) is not supported yet"
-    )
+    path.write_text('require "vnd.dovecot.testsuite";\ntest "Same" { }\ntest "Same" { }\n')
+    status, out, _ = run(capsys, "-v", str(path))
+    assert status == 0
+    assert out.splitlines()[:3] == [f"{path}: 2 passed", "  Same: PASS", "  Same (2): PASS"]
 
 
 def test_the_command_line_entry_point() -> None:

@@ -4,13 +4,12 @@ pytest's own rules."""
 
 from __future__ import annotations
 
-import sys
-import types
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
+from sieve.testing import command
 from sieve.testing.report import CaseResult, FileResult
 
 pytest_plugins = ["pytester"]
@@ -106,11 +105,14 @@ def test_pytest_collects_the_corpus_test_files(pytester: pytest.Pytester) -> Non
 def test_svtest_blocks_are_items(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runner = types.ModuleType("sieve.testing.svtest")
-    runner.run_file = lambda path: FileResult(  # type: ignore[attr-defined]
-        str(path), [CaseResult("keeps", True), CaseResult("files", False, "test_fail: no fileinto")]
+    monkeypatch.setattr(
+        command,
+        "run_svtest",
+        lambda path: FileResult(
+            str(path),
+            [CaseResult("keeps", True), CaseResult("files", False, "test_fail: no fileinto")],
+        ),
     )
-    monkeypatch.setitem(sys.modules, "sieve.testing.svtest", runner)
     pytester.makefile(".svtest", basics='require "vnd.dovecot.testsuite";\n')
     result = pytester.runpytest("-v")
     result.assert_outcomes(passed=1, failed=1)

@@ -1,9 +1,10 @@
 """Fuzz whole runs. The fuzz bytes drive hypothesis (`fuzz_one_input`) to draw a valid
 script over the whole registry (`tests/runtime/strategies.valid_scripts`) and a message
 from the realistic to the hostile (`messages`). Oracle: the script compiles, `run()` never
-raises, ends in success, failed or limit (the last two with the implicit keep and a
-reason) and within twice its CPU limit. A finding is saved as script + message
-(`oracles.encode_run_case`), which does not depend on hypothesis's byte encoding."""
+raises, its result passes `strategies.assert_well_formed` (no internal error; a failed
+run keeps the implicit keep, has no actions and gives a reason) and it ends within twice its
+CPU limit. A finding is saved as script + message (`oracles.encode_run_case`), which does
+not depend on hypothesis's byte encoding."""
 
 from __future__ import annotations
 
