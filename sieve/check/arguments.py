@@ -179,7 +179,8 @@ class ArgumentChecks:
             if known is None:
                 self.unknown_tag(tag, spec, tags)
                 continue
-            self.needs(known, tag.span, f"the tag ':{tag.name}'", scope)
+            if known.capability and known.capability not in scope.required:
+                self.needs(known, tag.span, f"the tag ':{tag.name}'", scope)
             declared = known.spec
             assert isinstance(declared, SpecTag)
             if tag.name in seen:

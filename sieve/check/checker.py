@@ -205,7 +205,9 @@ class Checker(ArgumentChecks):
             return
         spec = provided.spec
         assert isinstance(spec, CommandSpec)
-        self.needs(provided, command.name_span, f"the command '{name}'", scope)
+        # needs() checks this too; asking first spares every command a span and a message.
+        if provided.capability and provided.capability not in scope.required:
+            self.needs(provided, command.name_span, f"the command '{name}'", scope)
         if spec.inside is not None and spec.inside not in scope.enclosing:
             self.report(
                 f"{name}-outside-{spec.inside}",
@@ -280,7 +282,8 @@ class Checker(ArgumentChecks):
             return
         spec = provided.spec
         assert isinstance(spec, TestSpec)
-        self.needs(provided, test.name_span, f"the test '{test.name}'", scope)
+        if provided.capability and provided.capability not in scope.required:
+            self.needs(provided, test.name_span, f"the test '{test.name}'", scope)
         self.arguments(test.arguments, spec, test, scope)
         wanted = spec.signature.tests
         if test.test is not None or wanted is not SubTests.NONE:
